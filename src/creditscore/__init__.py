@@ -1,0 +1,2 @@
+"""creditscore."""
+__version__ = "0.1.0"

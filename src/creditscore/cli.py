@@ -1,0 +1,116 @@
+"""The command line (shared/spec/cli.md).
+
+Thin: parse, call one function per command, map errors to exit codes
+(2: bad input or usage, 3: refused by policy). Heavy libraries are imported
+inside the commands so that ``creditscore --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import typer
+
+from ._errors import CreditscoreError
+
+app = typer.Typer(
+    name="creditscore",
+    help="Credit scoring under the rule of law: records, features, models, fairness gate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"creditscore: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_date(value: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{flag} {value!r} is not a date (expected YYYY-MM-DD)", 2)
+
+
+@app.command()
+def synth(
+    out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
+    subjects: int = typer.Option(10_000, "--subjects", min=1, help="Number of subjects."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
+    scenario: str = typer.Option("fair", "--scenario", help="fair, records-bias, thin-file, structural."),
+) -> None:
+    """Write a synthetic record set of the contract."""
+    from .synth import generate
+
+    summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario, progress=True)
+    typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
+
+
+@app.command()
+def validate(
+    record_dir: Path = typer.Argument(..., help="A record set directory."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+) -> None:
+    """Check a record set against the contract and the catalogue (exit 0 or 2)."""
+    from .records import validate_records
+
+    report = validate_records(record_dir, catalogue=catalogue)
+    if not report.ok:
+        lines = report.messages()
+        typer.echo(f"creditscore: error: {record_dir}: {lines[0]}", err=True)
+        for line in lines[1:]:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{record_dir}: valid ({report.summary()})")
+
+
+@app.command()
+def features(
+    record_dir: Path = typer.Argument(..., help="A record set directory."),
+    as_of: list[str] = typer.Option(..., "--as-of", help="Observation date (repeatable)."),
+    out: Path = typer.Option(..., "--out", help="Output Parquet file."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+) -> None:
+    """One row per (subject_id, as_of): point-in-time features and the two labels."""
+    from .features import build_features
+
+    dates = [_parse_date(d, "--as-of") for d in as_of]
+    result = build_features(record_dir, dates, out, engine=engine, catalogue=catalogue)
+    typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
+
+
+@app.command("list-features")
+def list_features() -> None:
+    """List the feature catalogue: name, source, direction, description."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .features import FEATURES
+
+    table = Table("name", "source", "direction", "description")
+    arrow = {1: "higher = riskier", -1: "higher = safer", 0: "-"}
+    for f in FEATURES:
+        table.add_row(f.name, f.source, arrow[f.direction], f.description)
+    Console(width=200).print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning package errors into exit codes."""
+    try:
+        app(standalone_mode=False)
+    except CreditscoreError as exc:
+        typer.echo(f"creditscore: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("creditscore: aborted", err=True)
+        sys.exit(130)
+    except __import__("click").ClickException as exc:
+        exc.show()
+        sys.exit(2)

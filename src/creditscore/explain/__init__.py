@@ -1,0 +1,1 @@
+"""creditscore.explain (in progress)."""

@@ -1,0 +1,1 @@
+"""creditscore.fairness (in progress)."""

@@ -1,0 +1,1 @@
+"""creditscore.features (in progress)."""

@@ -1,0 +1,1 @@
+"""creditscore.models (in progress)."""

@@ -1,0 +1,1 @@
+"""creditscore.records (in progress)."""

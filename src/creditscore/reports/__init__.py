@@ -1,0 +1,1 @@
+"""creditscore.reports (in progress)."""

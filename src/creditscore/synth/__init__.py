@@ -1,0 +1,1 @@
+"""creditscore.synth (in progress)."""

@@ -1,0 +1,1 @@
+"""creditscore.tracking (in progress)."""
