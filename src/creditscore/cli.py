@@ -41,7 +41,9 @@ def synth(
     out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
     subjects: int = typer.Option(10_000, "--subjects", min=1, help="Number of subjects."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
-    scenario: str = typer.Option("fair", "--scenario", help="fair, records-bias, thin-file, structural."),
+    scenario: str = typer.Option(
+        "fair", "--scenario", help="fair, records-bias, thin-file, structural."
+    ),
 ) -> None:
     """Write a synthetic record set of the contract."""
     from .synth import generate
@@ -97,6 +99,23 @@ def list_features() -> None:
     for f in FEATURES:
         table.add_row(f.name, f.source, arrow[f.direction], f.description)
     Console(width=200).print(table)
+
+
+log_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+app.add_typer(log_app, name="log")
+
+
+@log_app.command("verify")
+def log_verify(
+    log: Path | None = typer.Argument(None, help="The log (default: $CREDITSCORE_AUDIT_LOG)."),
+) -> None:
+    """Check the audit log's hash chain: exit 0 if intact, 3 if changed or cut."""
+    from . import audit_log
+
+    result = audit_log.verify(log)
+    if not result.ok:
+        _fail(f"audit log tampered: {result.problem}", 3)
+    typer.echo(f"{audit_log.log_path(log)}: intact ({result.n_entries} entries)")
 
 
 def main() -> None:
