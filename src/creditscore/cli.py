@@ -79,9 +79,9 @@ def features(
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
 ) -> None:
     """One row per (subject_id, as_of): point-in-time features and the two labels."""
+    dates = [_parse_date(d, "--as-of") for d in as_of]
     from .features import build_features
 
-    dates = [_parse_date(d, "--as-of") for d in as_of]
     result = build_features(record_dir, dates, out, engine=engine, catalogue=catalogue)
     typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
 
@@ -118,18 +118,27 @@ def log_verify(
     typer.echo(f"{audit_log.log_path(log)}: intact ({result.n_entries} entries)")
 
 
+def _is_click_error(exc: BaseException) -> bool:
+    # Typer vendors click; match its exceptions by shape, not by import path.
+    return hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int)
+
+
 def main() -> None:
     """Entry point: run the app, turning package errors into exit codes."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except CreditscoreError as exc:
         typer.echo(f"creditscore: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        typer.echo(f"creditscore: error: {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("creditscore: aborted", err=True)
         sys.exit(130)
-    except __import__("click").ClickException as exc:
+    except Exception as exc:
+        if not _is_click_error(exc):
+            raise
         exc.show()
-        sys.exit(2)
+        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
