@@ -9,8 +9,14 @@ from creditscore._errors import InputError
 
 def _fill(path, n=3):
     for i in range(n):
-        audit_log.append("score", purpose=f"review {i}", model_hash="m" * 64,
-                         n_subjects=10 + i, output=f"out{i}.parquet", path=path)
+        audit_log.append(
+            "score",
+            purpose=f"review {i}",
+            model_hash="m" * 64,
+            n_subjects=10 + i,
+            output=f"out{i}.parquet",
+            path=path,
+        )
 
 
 def test_fresh_log_verifies_intact(tmp_path):
@@ -56,8 +62,9 @@ def test_purpose_is_required(tmp_path):
 
 def test_operator_comes_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CREDITSCORE_OPERATOR", "analyst-7")
-    entry = audit_log.append("audit", purpose=None, require_purpose=False,
-                             path=tmp_path / "a.jsonl")
+    entry = audit_log.append(
+        "audit", purpose=None, require_purpose=False, path=tmp_path / "a.jsonl"
+    )
     assert entry["operator"] == "analyst-7"
 
 

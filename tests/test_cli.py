@@ -16,7 +16,10 @@ def run_cli(*args, env=None):
     """Run the real entry point in a subprocess (exit codes as pipelines see them)."""
     return subprocess.run(
         [sys.executable, "-c", "from creditscore.cli import main; main()", *map(str, args)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 

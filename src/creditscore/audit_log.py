@@ -157,8 +157,9 @@ def _check_lines(target: Path, lines: list[bytes]) -> tuple[str | None, dict | N
         if entry.get("seq") != i:
             return MSG_BROKEN.format(path=target, line=i, what="entry missing or reordered"), None
         if entry.get("prev") != prev:
-            return MSG_BROKEN.format(path=target, line=i, what="chain broken (an entry "
-                                     "before it was changed or removed)"), None
+            return MSG_BROKEN.format(
+                path=target, line=i, what="chain broken (an entry before it was changed or removed)"
+            ), None
         if entry.get("hash") != _entry_hash(entry):
             return MSG_BROKEN.format(path=target, line=i, what="entry was changed"), None
         prev, last = entry["hash"], entry
@@ -186,6 +187,8 @@ def verify(path: str | os.PathLike | None = None) -> VerifyResult:
         expected = f"{last['seq']} {last['hash']}" if last else None
         got = head.read_text().strip() if head.exists() else None
         if got != expected:
-            problem = f"{target}: the last entries were removed or the head file " \
-                      f"{head.name} was changed (head says {got!r})"
+            problem = (
+                f"{target}: the last entries were removed or the head file "
+                f"{head.name} was changed (head says {got!r})"
+            )
     return VerifyResult(ok=problem is None, n_entries=len(lines), problem=problem)

@@ -39,7 +39,22 @@ class FeatureDef:
     actionable : bool, default=False
         Whether the subject can change it now (recourse).
     build : callable, optional
-        Engine-neutral builder of the expression (see the engine).
+        Engine-neutral builder of the expression (see the engine and
+        ``kind``).
+    kind : {"aggregate", "table", "derived"}, default="aggregate"
+        How the engine uses ``build``. ``"aggregate"``: ``build(v)`` returns
+        a reduction over ``v``, the rows of ``source`` visible at t (one
+        group per subject and t). ``"table"``: ``build(v)`` returns a table
+        keyed by ``subject_id`` and ``as_of`` holding a column named after
+        the feature (features sharing one ``build`` share one table).
+        ``"derived"``: ``build(w)`` returns a column expression over ``w``,
+        the table of the other features.
+    fill : float, optional
+        The value for a subject with nothing to aggregate (a count: 0).
+        None leaves it missing (a share with no denominator, "months since"
+        with no event).
+    dtype : {"float64", "int64"}, default="float64"
+        Output type.
     """
 
     name: str
@@ -49,10 +64,17 @@ class FeatureDef:
     reason: str
     actionable: bool = False
     build: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    kind: str = "aggregate"
+    fill: float | None = None
+    dtype: str = "float64"
 
     def __post_init__(self):
         if self.direction not in (-1, 0, 1):
             raise ValueError(f"feature {self.name}: direction must be -1, 0 or 1")
+        if self.kind not in ("aggregate", "table", "derived"):
+            raise ValueError(f"feature {self.name}: kind must be aggregate, table or derived")
+        if self.dtype not in ("float64", "int64"):
+            raise ValueError(f"feature {self.name}: dtype must be float64 or int64")
 
     def reason_text(self, value: float) -> str:
         """The reason sentence for this subject's own value."""

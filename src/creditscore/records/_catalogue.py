@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from .._errors import InputError
 from ._contract import SEVERITIES
 
 __all__ = ["Catalogue", "RecordType", "CatalogueError", "load_catalogue", "DEFAULT_CATALOGUE"]
@@ -23,8 +24,8 @@ MSG_PARSE = "{file}: not a readable YAML catalogue ({error})"
 NEGATIVE_ITEMS = ("late_instalment", "unpaid_contribution")
 
 
-class CatalogueError(ValueError):
-    """A catalogue file that does not follow the catalogue schema."""
+class CatalogueError(InputError):
+    """A catalogue file that does not follow the catalogue schema (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,20 @@ def _record_type(name, spec, file) -> RecordType:
     _check(isinstance(spec, dict), file, where, "*", "must be a mapping", spec, "a mapping")
     for fld, kind in (("legal_basis", str), ("allowed", bool), ("breach", bool)):
         _check(fld in spec, file, where, fld, "is missing", None, kind.__name__)
-        _check(isinstance(spec[fld], kind), file, where, fld, "wrong type", spec[fld], kind.__name__)
+        _check(
+            isinstance(spec[fld], kind), file, where, fld, "wrong type", spec[fld], kind.__name__
+        )
     _check(bool(spec["legal_basis"].strip()), file, where, "legal_basis", "is empty", "", "text")
     sev = spec.get("default_severity")
     _check(sev in SEVERITIES, file, where, "default_severity", "unknown severity", sev, SEVERITIES)
-    unknown = set(spec) - {"description", "legal_basis", "allowed", "default_severity", "breach",
-                           "display_period_months"}
+    unknown = set(spec) - {
+        "description",
+        "legal_basis",
+        "allowed",
+        "default_severity",
+        "breach",
+        "display_period_months",
+    }
     _check(not unknown, file, where, sorted(unknown), "unknown field", sorted(unknown), "no others")
     return RecordType(
         name=name,
@@ -143,19 +152,47 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         raise CatalogueError(MSG_PARSE.format(file=file, error=str(exc).splitlines()[0])) from exc
     _check(isinstance(raw, dict), file, "catalogue", "*", "must be a mapping", raw, "a mapping")
     version = raw.get("catalogue_version")
-    _check(isinstance(version, str) and version.strip(), file, "catalogue", "catalogue_version",
-           "is missing or empty", version, "a version string")
+    _check(
+        isinstance(version, str) and version.strip(),
+        file,
+        "catalogue",
+        "catalogue_version",
+        "is missing or empty",
+        version,
+        "a version string",
+    )
     types = raw.get("record_types")
-    _check(isinstance(types, dict) and types, file, "catalogue", "record_types",
-           "is missing or empty", types, "a mapping of record types")
+    _check(
+        isinstance(types, dict) and types,
+        file,
+        "catalogue",
+        "record_types",
+        "is missing or empty",
+        types,
+        "a mapping of record types",
+    )
     negatives = raw.get("negative_items") or {}
-    _check(isinstance(negatives, dict), file, "catalogue", "negative_items", "must be a mapping",
-           negatives, "a mapping")
+    _check(
+        isinstance(negatives, dict),
+        file,
+        "catalogue",
+        "negative_items",
+        "must be a mapping",
+        negatives,
+        "a mapping",
+    )
     months = {}
     for item in NEGATIVE_ITEMS:
         spec = negatives.get(item, {"display_period_months": 60})
-        _check(isinstance(spec, dict), file, f"negative_items.{item}", "*", "must be a mapping",
-               spec, "a mapping")
+        _check(
+            isinstance(spec, dict),
+            file,
+            f"negative_items.{item}",
+            "*",
+            "must be a mapping",
+            spec,
+            "a mapping",
+        )
         months[item] = _months(spec.get("display_period_months"), file, f"negative_items.{item}")
     return Catalogue(
         version=version.strip(),
