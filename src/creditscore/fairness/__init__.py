@@ -1,1 +1,66 @@
-"""creditscore.fairness (in progress)."""
+"""creditscore.fairness: the pre-use fairness audit, proxy detection, the gate.
+
+Protected attributes enter the package here and only here. A model's scores
+on a population are audited group by group (each protected attribute and the
+policy's intersections): flag rate at the operating decision and its ratio to
+the most favoured group (the four-fifths screen), false-positive and
+false-negative rate differences, calibration within groups, AUC, each with a
+subject-level bootstrap interval and the group's size; groups too small to
+be anonymous are suppressed. Proxy detection names the features that stand
+in for a protected attribute and the disparity that flows through them.
+
+The gate (``policy.yaml``, overridable) turns intervals into a verdict: a
+check fails only when its estimate and its whole interval lie beyond the
+threshold. ``audit_model`` writes ``audit.json`` and records the verdict in
+the model directory, bound to the model's hash; ``require_passed_audit``
+refuses (exit 3) to let anything score with a model that has no passed
+audit of its current files. ``mitigate`` searches less discriminatory
+alternatives, each audited like any other model.
+"""
+
+from ._audit import FairnessAudit, flag_decision
+from ._candidates import CandidateModel
+from ._gate import GATE_RULE, AuditResult, audit_model, run_audit
+from ._groups import age_bands, sensitive_frame
+from ._mitigation import DEFAULT_CANDIDATES, Candidate, MitigationResult, mitigate
+from ._policy import DEFAULT_POLICY, CheckSpec, Policy, PolicyError, load_policy
+from ._proxies import ProxyReport, detect_proxies
+from ._verdict import (
+    KEY_ENV,
+    Verdict,
+    default_model_hash,
+    directory_hash,
+    read_verdict,
+    record_verdict,
+    require_passed_audit,
+)
+
+__all__ = [
+    "FairnessAudit",
+    "flag_decision",
+    "AuditResult",
+    "run_audit",
+    "audit_model",
+    "GATE_RULE",
+    "age_bands",
+    "sensitive_frame",
+    "ProxyReport",
+    "detect_proxies",
+    "Policy",
+    "CheckSpec",
+    "PolicyError",
+    "load_policy",
+    "DEFAULT_POLICY",
+    "Verdict",
+    "require_passed_audit",
+    "read_verdict",
+    "record_verdict",
+    "directory_hash",
+    "default_model_hash",
+    "KEY_ENV",
+    "mitigate",
+    "MitigationResult",
+    "Candidate",
+    "CandidateModel",
+    "DEFAULT_CANDIDATES",
+]

@@ -1,0 +1,195 @@
+"""From group statistics to checks: references, intervals, and the gate rule.
+
+Each check compares one reported group with the policy threshold:
+
+- ``flag_rate_ratio``: flag rate of the most favoured group (lowest flag
+  rate) over this group's; fails when below the threshold (four-fifths screen).
+- ``fpr_difference`` / ``fnr_difference``: this group's rate minus the lowest
+  group's; fails when above.
+- ``calibration_gap``: mean PD minus the observed rate in this group; fails
+  when outside [-threshold, threshold].
+- ``auc_difference``: the best group's AUC minus this group's; fails when above.
+
+Intervals: estimate +- z * SE, where SE is the larger of the bootstrap
+standard error and a binomial one with half-counts added (so a group with no
+events never yields a zero-width interval); ratios on the log scale. z is
+Bonferroni-adjusted over the groups compared in one (attribute, metric)
+family when the policy says ``adjust: bonferroni``.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+
+__all__ = [
+    "judge", "z_value", "group_rates", "family_checks", "rate_key", "group_interval",
+    "RATE_METRICS",
+]
+
+RATE_METRICS = ("flag_rate", "fpr", "fnr", "mean_pd", "observed_rate", "calibration_gap", "auc")
+PASS, FAIL, INCONCLUSIVE, INSUFFICIENT = "pass", "fail", "inconclusive", "insufficient"
+
+
+def judge(value, ci_low, ci_high, threshold: float, direction: str) -> str:
+    """The gate rule: fail only when the estimate and its whole interval are beyond.
+
+    >>> judge(0.5, 0.4, 0.6, 0.8, "below"), judge(0.7, 0.5, 0.9, 0.8, "below")
+    ('fail', 'inconclusive')
+    """
+    if value is None or not np.isfinite(value):
+        return INSUFFICIENT
+    if direction == "below":
+        beyond, all_beyond = value < threshold, ci_high < threshold
+    elif direction == "above":
+        beyond, all_beyond = value > threshold, ci_low > threshold
+    else:
+        beyond = abs(value) > threshold
+        all_beyond = ci_low > threshold or ci_high < -threshold
+    if beyond and all_beyond:
+        return FAIL
+    return INCONCLUSIVE if beyond else PASS
+
+
+def z_value(level: float, m: int = 1) -> float:
+    """Two-sided normal quantile for ``level``, Bonferroni over ``m`` comparisons."""
+    return NormalDist().inv_cdf(1 - (1 - level) / (2 * max(1, m)))
+
+
+def group_rates(sums: np.ndarray) -> dict[str, np.ndarray]:
+    """Rates from weighted sums (..., G, 8) (see ``_bootstrap.QUANTITIES``)."""
+    n, flag, lab, neg, pos, fp, fn, pdsum = np.moveaxis(sums, -1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = {"flag_rate": flag / n, "fpr": fp / neg, "fnr": fn / pos,
+               "mean_pd": pdsum / lab, "observed_rate": pos / lab}
+    out["calibration_gap"] = out["mean_pd"] - out["observed_rate"]
+    return out
+
+
+def _var_prop(k, n):
+    p = (k + 0.5) / (n + 1.0)
+    return p * (1 - p) / (n + 1.0)
+
+
+def _var_logprop(k, n):
+    return 1.0 / (k + 0.5) - 1.0 / (n + 1.0)
+
+
+def _var_auc(a, npos, nneg):
+    """Hanley & McNeil (1982) variance of an AUC."""
+    a = np.clip(np.nan_to_num(a, nan=0.5), 1e-6, 1 - 1e-6)
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    num = a * (1 - a) + (npos - 1) * (q1 - a * a) + (nneg - 1) * (q2 - a * a)
+    return num / np.maximum(npos * nneg, 1)
+
+
+def _se(boot_values, floor_var):
+    with np.errstate(invalid="ignore"):
+        boot = np.nanstd(boot_values, ddof=1) if np.isfinite(boot_values).sum() > 1 else 0.0
+    return float(max(boot, np.sqrt(max(floor_var, 0.0))))
+
+
+# per metric: (rate key, numerator column, denominator column, reference picks min?)
+_DIFF = {"fpr_difference": ("fpr", 5, 3), "fnr_difference": ("fnr", 6, 4)}
+
+
+def family_checks(spec, attribute, names, point, boot, counts, available, level, adjust):
+    """Checks of one metric over the reported groups of one grouping.
+
+    ``point`` and ``boot`` map rate names to arrays (G,) and (B, G); ``counts``
+    holds the unweighted sums (G, 8); ``available[g]`` says whether the
+    metric may be shown for group g (its cell holds enough subjects).
+    """
+    metric, key = spec.metric, rate_key(spec.metric)
+    ok = np.asarray(available) & np.isfinite(point[key])
+    if metric == "calibration_gap":
+        ref, compared = None, [g for g in range(len(names)) if ok[g]]
+    else:
+        if not ok.any():
+            return [_row(spec, attribute, names[g], None, None, None, None, 1.0, counts, g,
+                         INSUFFICIENT) for g in range(len(names))]
+        pick = np.nanargmax if metric == "auc_difference" else np.nanargmin
+        ref = int(pick(np.where(ok, point[key], np.nan)))
+        compared = [g for g in range(len(names)) if ok[g] and g != ref]
+    lvl = level if adjust == "none" else 1 - (1 - level) / max(1, len(compared))
+    z = z_value(level, len(compared) if adjust == "bonferroni" else 1)
+    rows = []
+    for g in range(len(names)):
+        if g == ref:
+            continue
+        if g not in compared:
+            rows.append(_row(spec, attribute, names[g], names[ref] if ref is not None else None,
+                             None, None, None, lvl, counts, g, INSUFFICIENT))
+            continue
+        value, lo, hi = _interval(metric, key, point, boot, counts, g, ref, z)
+        rows.append(_row(spec, attribute, names[g], None if ref is None else names[ref], value,
+                         lo, hi, lvl, counts, g, judge(value, lo, hi, spec.threshold,
+                                                       spec.direction)))
+    return rows
+
+
+def rate_key(metric: str) -> str:
+    """The per-group rate a metric compares."""
+    return {"flag_rate_ratio": "flag_rate", "calibration_gap": "calibration_gap",
+            "auc_difference": "auc"}.get(metric) or _DIFF[metric][0]
+
+
+def _interval(metric, key, point, boot, counts, g, ref, z):
+    c = counts
+    if metric == "flag_rate_ratio":
+        kr, nr, kg, ng = c[ref, 1], c[ref, 0], c[g, 1], c[g, 0]
+        value = 1.0 if point[key][g] == 0 else float(point[key][ref] / point[key][g])
+        center = np.log((kr + 0.5) / (nr + 1)) - np.log((kg + 0.5) / (ng + 1))
+        bs = boot["_sums"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reps = (np.log((bs[:, ref, 1] + 0.5) / (bs[:, ref, 0] + 1))
+                    - np.log((bs[:, g, 1] + 0.5) / (bs[:, g, 0] + 1)))
+        se = _se(reps, _var_logprop(kr, nr) + _var_logprop(kg, ng))
+        return value, float(np.exp(center - z * se)), float(np.exp(center + z * se))
+    if metric == "calibration_gap":
+        value = float(point[key][g])
+        se = _se(boot[key][:, g], _var_prop(c[g, 4], c[g, 2]))
+        return value, value - z * se, value + z * se
+    if metric == "auc_difference":
+        value = float(point[key][ref] - point[key][g])
+        floor = (_var_auc(point[key][ref], c[ref, 4], c[ref, 3])
+                 + _var_auc(point[key][g], c[g, 4], c[g, 3]))
+        se = _se(boot[key][:, ref] - boot[key][:, g], floor)
+        return value, max(-1.0, value - z * se), min(1.0, value + z * se)
+    _, num, den = _DIFF[metric]
+    value = float(point[key][g] - point[key][ref])
+    floor = _var_prop(c[g, num], c[g, den]) + _var_prop(c[ref, num], c[ref, den])
+    se = _se(boot[key][:, g] - boot[key][:, ref], floor)
+    return value, max(-1.0, value - z * se), min(1.0, value + z * se)
+
+
+def _row(spec, attribute, group, reference, value, lo, hi, level, counts, g, status):
+    def r(x):
+        return None if x is None or not np.isfinite(x) else round(float(x), 6)
+
+    exemption = spec.exemption(attribute)
+    return {
+        "attribute": attribute, "metric": spec.metric, "group": group, "reference": reference,
+        "value": r(value), "threshold": spec.threshold,
+        "ci_low": r(lo), "ci_high": r(hi), "ci_level": round(level, 6),
+        "n": int(counts[g, 0]), "gate": spec.gate and exemption is None, "status": status,
+        "passed": status != FAIL, "exemption": exemption,
+    }
+
+
+def group_interval(key, point, boot, counts, g, z):
+    """Interval of one group's own rate (for the per-group table)."""
+    c = counts
+    value = point[key][g]
+    if not np.isfinite(value):
+        return None, None
+    floors = {"flag_rate": _var_prop(c[g, 1], c[g, 0]), "fpr": _var_prop(c[g, 5], c[g, 3]),
+              "fnr": _var_prop(c[g, 6], c[g, 4]), "observed_rate": _var_prop(c[g, 4], c[g, 2]),
+              "calibration_gap": _var_prop(c[g, 4], c[g, 2]), "mean_pd": 0.0,
+              "auc": _var_auc(value, c[g, 4], c[g, 3])}
+    se = _se(boot[key][:, g], floors[key])
+    lo, hi = value - z * se, value + z * se
+    if key != "calibration_gap":
+        lo, hi = max(0.0, lo), min(1.0, hi)
+    return round(float(lo), 6), round(float(hi), 6)

@@ -1,0 +1,244 @@
+"""The gate: audit a model on a population under a policy, write the verdict.
+
+``audit_model`` is what ``creditscore audit`` calls. It scores the rows with
+the model, audits the outcomes against the protected table, names proxies,
+writes ``audit.json`` (shared/spec/cli.md), ``audit_groups.parquet`` (the
+per-group metrics the reports draw, suppressed groups left out) and
+``audit.md`` into the report folder, and records the verdict in
+``MODEL_DIR/audit/`` bound to the model's hash. The CLI exits 0 when
+``result.passed`` and 3 otherwise.
+
+The rule (policy ``inference`` and ``checks``): a check fails only when its
+point estimate and its whole confidence interval lie beyond the threshold.
+Why: the default must not fail a model on the noise of small groups, and
+must fail a clear disparity; an interval that excludes the threshold is the
+evidence that the disparity is real, and with a large group it is narrow
+enough to show it. Checks whose estimate is beyond but whose interval is not
+are "inconclusive": they pass, and are listed for a person to review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import atomic_file, write_text_atomic
+from .._errors import InputError
+from ._audit import FairnessAudit
+from ._groups import sensitive_frame
+from ._policy import load_policy
+from ._proxies import detect_proxies
+from ._verdict import record_verdict
+
+__all__ = ["AuditResult", "run_audit", "audit_model", "GATE_RULE"]
+
+FORMAT = "creditscore-audit/1"
+GATE_RULE = (
+    "A check fails only when its point estimate and its whole confidence interval lie beyond "
+    "the threshold; inconclusive (passes, listed for review) when the estimate is beyond and the "
+    "interval reaches back across it. The audit passes unless a gate check fails. The "
+    "flag_rate_ratio check is the four-fifths screen (a screening rule, not a finding)."
+)
+MSG_READ = "{path}: cannot read the {what} table ({error})"
+MSG_TARGET = "{path}: the model's target column {target!r} is missing from the features"
+
+
+class AuditResult:
+    """A model's audit under a policy: the verdict and everything behind it.
+
+    Read-only; build it with ``run_audit`` or ``audit_model``.
+    """
+
+    def __init__(self, audit: FairnessAudit, *, proxies=None, model_hash: str, target: str,
+                 model_dir: str | None = None, created: str | None = None):
+        self._audit, self._proxies = audit, proxies
+        self._model_hash, self._target = model_hash, target
+        self._model_dir = None if model_dir is None else str(model_dir)
+        self._created = created or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+    @property
+    def passed(self) -> bool:
+        return self._audit.passed
+
+    @property
+    def audit(self) -> FairnessAudit:
+        return self._audit
+
+    @property
+    def proxies(self):
+        """The ProxyReport, or None when proxy detection was not run."""
+        return self._proxies
+
+    @property
+    def model_hash(self) -> str:
+        return self._model_hash
+
+    @property
+    def target(self) -> str:
+        return self._target
+
+    @property
+    def created(self) -> str:
+        """UTC time of the audit (ISO 8601)."""
+        return self._created
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        return self._audit.checks
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self._audit.failed
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per-group metrics (suppressed groups left out): ``audit_groups.parquet``."""
+        return self._audit.to_frame()
+
+    def to_dict(self) -> dict:
+        """The content of ``audit.json``."""
+        import fairlearn
+
+        from .. import __version__
+
+        pol = self._audit.policy
+        decision = ({"flag_tiers": list(pol.flag_tiers)} if pol.flag_tiers
+                    else {"pd_cutoff": pol.pd_cutoff})
+        body = self._audit.to_dict()
+        proxies = None if self._proxies is None else self._proxies.to_dict()
+        return {
+            "format": FORMAT, "passed": body.pop("passed"), "model": self._model_hash,
+            "model_dir": self._model_dir, "target": self._target, "created": self._created,
+            "gate_rule": GATE_RULE, "decision": decision, **body,
+            "proxies": None if proxies is None else proxies["named"],
+            "proxy_screen": None if proxies is None else {
+                "thresholds": proxies["thresholds"], "features": proxies["features"]},
+            "policy": pol.to_dict(),
+            "software": {"creditscore": __version__, "fairlearn": fairlearn.__version__},
+        }
+
+    def to_json(self) -> bytes:
+        return (json.dumps(self.to_dict(), indent=2, default=str, allow_nan=False) + "\n").encode()
+
+    def to_markdown(self) -> str:
+        from ._render import audit_markdown, table
+
+        text = audit_markdown(self._audit, title=f"Fairness audit of model {self._model_hash[:12]}")
+        if self._proxies is not None:
+            text += "\n## Named proxies\n" + table(self._proxies.named, [
+                "feature", "attribute", "auc", "nmi", "disparity_reduction", "carries_disparity"])
+        return text
+
+    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
+        """Write audit.json, audit_groups.parquet and audit.md (each atomically)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"groups": out / "audit_groups.parquet", "markdown": out / "audit.md",
+                 "audit": out / "audit.json"}
+        with atomic_file(paths["groups"]) as tmp:
+            self.to_frame().to_parquet(tmp, index=False)
+        write_text_atomic(paths["markdown"], self.to_markdown())
+        with atomic_file(paths["audit"]) as tmp:
+            tmp.write_bytes(self.to_json())
+        return paths
+
+    def __repr__(self) -> str:
+        return f"AuditResult(passed={self.passed}, model={self._model_hash[:12]}, {self._audit!r})"
+
+
+def _load_model(model):
+    if isinstance(model, (str, os.PathLike)):
+        from ..models import load_model
+
+        return load_model(model), str(model)
+    return model, None
+
+
+def _read_table(table, what: str) -> tuple[pd.DataFrame, str]:
+    if isinstance(table, pd.DataFrame):
+        return table, what
+    path = Path(table)
+    try:
+        frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+    except (OSError, ValueError, ImportError) as exc:
+        raise InputError(MSG_READ.format(path=path, what=what, error=str(exc).splitlines()[0])
+                         ) from exc
+    return frame, str(path)
+
+
+def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
+              random_state: int = 0) -> AuditResult:
+    """Audit a model on a population (nothing is written).
+
+    Parameters
+    ----------
+    model : path or LoadedModel
+        A model directory (loaded with ``creditscore.models.load_model``) or an
+        object with ``predict_pd``, ``tier``, ``feature_names``, ``target``,
+        ``model_hash()``.
+    features : DataFrame or path
+        Rows to score: ``subject_id``, ``as_of``, the model's features and its
+        target column (missing where unknown).
+    protected : DataFrame or path
+        The protected table (spec/records.md).
+    policy : Policy, path or dict, default=None
+    proxies : bool, default=True
+        Run proxy detection (re-scores the rows once per feature).
+    random_state : int, default=0
+    """
+    policy = load_policy(policy)
+    model, model_dir = _load_model(model)
+    model_hash = model.model_hash()
+    frame, fsource = _read_table(features, "features")
+    prot, psource = _read_table(protected, "protected")
+    frame = frame.reset_index(drop=True)
+    if model.target not in frame.columns:
+        raise InputError(MSG_TARGET.format(path=fsource, target=model.target))
+    sens, _ = sensitive_frame(frame, prot, policy, source=psource)
+    pd_ = np.asarray(model.predict_pd(frame), dtype=float)
+    tiers = model.tier(pd_) if policy.flag_tiers else None
+    audit = FairnessAudit(frame[model.target], pd_, tiers, sensitive_features=sens,
+                          subject_ids=frame["subject_id"].astype(str).to_numpy(),
+                          policy=policy, random_state=random_state)
+    report = None
+    if proxies:
+        report = detect_proxies(model, frame, sens, subject_ids=frame["subject_id"].to_numpy(),
+                                policy=policy, random_state=random_state)
+    return AuditResult(audit, proxies=report, model_hash=model_hash, target=model.target,
+                       model_dir=model_dir)
+
+
+def audit_model(model_dir, features_path, protected_path, out_dir, policy=None, *, model=None,
+                proxies: bool = True, random_state: int = 0) -> AuditResult:
+    """``creditscore audit``: audit, write the report files, record the verdict.
+
+    Parameters
+    ----------
+    model_dir : path
+        The model directory; the verdict goes to ``MODEL_DIR/audit/``.
+    features_path, protected_path : path
+        Parquet (or CSV) of the rows to audit and of the protected table.
+    out_dir : path
+        Report folder: ``audit.json``, ``audit_groups.parquet``, ``audit.md``.
+    policy : path, dict or Policy, default=None
+        The gate policy; the shipped default when None.
+    model : LoadedModel, default=None
+        The model already loaded from ``model_dir`` (default: load it).
+
+    Returns
+    -------
+    AuditResult
+        ``.passed`` decides the exit code (0 or 3).
+    """
+    found = run_audit(model if model is not None else model_dir, features_path, protected_path,
+                      policy=policy, proxies=proxies, random_state=random_state)
+    result = AuditResult(found.audit, proxies=found.proxies, model_hash=found.model_hash,
+                         target=found.target, model_dir=model_dir, created=found.created)
+    result.write(out_dir)
+    record_verdict(model_dir, (Path(out_dir) / "audit.json").read_bytes(),
+                   model_hash=result.model_hash)
+    return result
