@@ -101,6 +101,97 @@ def list_features() -> None:
     Console(width=200).print(table)
 
 
+@app.command()
+def train(
+    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Feature table."),
+    target: str = typer.Option(..., "--target", help="default_12m or breach_12m."),
+    model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
+    out: Path = typer.Option(..., "--out", help="Model directory to write."),
+    train_until: str | None = typer.Option(None, "--train-until", help="Last as_of to fit on."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+) -> None:
+    """Fit on rows with a known label (and as_of <= --train-until); write a model directory."""
+    until = _parse_date(train_until, "--train-until") if train_until else None
+    from .models import train_model
+
+    result = train_model(features_file, target, model, out, train_until=until, seed=seed)
+    typer.echo(result.summary())
+
+
+@app.command()
+def audit(
+    model_dir: Path = typer.Argument(..., help="A model directory."),
+    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to audit."),
+    protected: Path = typer.Option(..., "--protected", help="The protected table (Parquet)."),
+    out: Path = typer.Option(..., "--out", help="Report directory (audit.json, report)."),
+    policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
+) -> None:
+    """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
+    from . import audit_log
+    from .fairness import audit_model
+
+    result = audit_model(model_dir, features_file, protected, out, policy)
+    audit_log.append("audit", purpose="pre-use fairness audit", require_purpose=False,
+                     model_hash=result.model_hash,
+                     input_fingerprint=audit_log.fingerprint(features_file, protected),
+                     n_subjects=result.audit.population["n_subjects"], output=out)
+    verdict = "PASSED" if result.passed else "FAILED"
+    typer.echo(f"fairness gate {verdict}: {result.audit.reason} -> {out / 'audit.json'}")
+    if not result.passed:
+        raise typer.Exit(3)
+
+
+@app.command()
+def score(
+    model_dir: Path = typer.Argument(..., help="An audited model directory."),
+    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to score."),
+    out: Path = typer.Option(..., "--out", help="Output SCORES.parquet."),
+    purpose: str = typer.Option(..., "--purpose", help="Why these subjects are scored."),
+    batch_size: int = typer.Option(200_000, "--batch-size", min=1, help="Rows per batch."),
+) -> None:
+    """PD, score, tier and reasons; refused (exit 3) without a passed audit of this model."""
+    from .scoring import score_features
+
+    result = score_features(model_dir, features_file, out, purpose=purpose,
+                            batch_size=batch_size, progress=sys.stderr.isatty())
+    typer.echo(f"scored {result.n_rows:,} rows in {result.seconds:.1f}s -> {out}")
+
+
+@app.command()
+def explain(
+    record_dir: Path = typer.Argument(..., help="A record set directory."),
+    subject_id: str = typer.Argument(..., help="The subject (a pseudonym)."),
+    model: Path = typer.Option(..., "--model", help="An audited model directory."),
+    as_of: str = typer.Option(..., "--as-of", help="Observation date."),
+    purpose: str = typer.Option(..., "--purpose", help="Why this subject's letter is written."),
+    out: Path = typer.Option(Path("letters"), "--out", help="Directory for the letter."),
+) -> None:
+    """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse."""
+    day = _parse_date(as_of, "--as-of")
+    from . import audit_log
+    from .explain import write_letter
+
+    if not purpose.strip():
+        _fail(audit_log.MSG_NO_PURPOSE.format(action="explain"), 2)
+    result = write_letter(record_dir, subject_id, model, day, purpose, out)
+    audit_log.append("explain", purpose=purpose, model_hash=result.model_hash,
+                     input_fingerprint=audit_log.fingerprint(record_dir), n_subjects=1,
+                     output=result.html)
+    typer.echo(f"wrote {result.html} and {result.markdown}")
+
+
+@app.command()
+def run(
+    config: Path = typer.Argument(..., help="An experiments/*.yaml run config."),
+    out: Path | None = typer.Option(None, "--out", help="Run directory."),
+) -> None:
+    """Run an experiment config end to end: features, train, evaluate."""
+    from .models import run_experiment
+
+    result = run_experiment(config, out)
+    typer.echo(result.summary())
+
+
 log_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
 

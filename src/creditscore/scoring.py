@@ -1,0 +1,138 @@
+"""Scoring: PD, score, tier and reasons, refused without a passed audit.
+
+:func:`score_features` is the one scoring path, used by ``creditscore score``
+and by Python callers alike. It refuses (``PolicyRefusal``, exit 3) before
+reading or writing anything unless the model directory holds a passed audit
+of this very model; it requires a purpose; it streams the feature file in
+batches (bounded memory, a progress bar on request), writes the output
+atomically, and appends one entry to the audit log.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import audit_log
+from ._atomic import atomic_file
+from ._errors import InputError
+
+__all__ = ["score_features", "ScoreResult", "OUTPUT_COLUMNS"]
+
+OUTPUT_COLUMNS = ("subject_id", "as_of", "pd", "score", "tier",
+                  "reason_1", "reason_2", "reason_3", "reason_4")
+MSG_NO_FILE = "{path}: no such feature file"
+MSG_MISSING = "{path}: missing column(s) {cols} the model needs"
+MSG_UNREADABLE = "{path}: not a readable Parquet feature file ({error})"
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What a scoring run did: rows scored, output path, model hash, seconds."""
+
+    n_rows: int
+    out: Path
+    model_hash: str
+    seconds: float
+
+
+def _output_schema():
+    import pyarrow as pa
+
+    return pa.schema([("subject_id", pa.string()), ("as_of", pa.date32()),
+                      ("pd", pa.float64()), ("score", pa.float64()), ("tier", pa.string()),
+                      *[(f"reason_{i}", pa.string()) for i in range(1, 5)]])
+
+
+def _open(path: Path, needed: list[str]):
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        raise InputError(MSG_NO_FILE.format(path=path))
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise InputError(MSG_UNREADABLE.format(path=path, error=str(exc).splitlines()[0])) from exc
+    missing = [c for c in needed if c not in pf.schema_arrow.names]
+    if missing:
+        raise InputError(MSG_MISSING.format(path=path, cols=", ".join(missing)))
+    return pf
+
+
+def _score_batch(model, coder, frame):
+    import pyarrow as pa
+
+    out = model.score_frame(frame)
+    reasons = coder.reasons(frame[model.feature_names])
+    for i in range(1, 5):
+        out[f"reason_{i}"] = reasons[f"reason_{i}"].to_numpy()
+    out["tier"] = out["tier"].astype(str)
+    return pa.Table.from_pandas(out[list(OUTPUT_COLUMNS)], schema=_output_schema(),
+                                preserve_index=False)
+
+
+def _progress(total: int, enabled: bool):
+    from rich.progress import Progress
+
+    bar = Progress(disable=not enabled, transient=True)
+    return bar, bar.add_task("scoring", total=total)
+
+
+def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 200_000,
+                   progress: bool = False, log: str | os.PathLike | None = None) -> ScoreResult:
+    """Score a feature file with an audited model and write SCORES.parquet.
+
+    Parameters
+    ----------
+    model_dir : path
+    features : path
+        Parquet from ``creditscore features`` (subject_id, as_of and the model's features).
+    out : path
+        Output Parquet: subject_id, as_of, pd, score, tier, reason_1..reason_4.
+    purpose : str
+        Why these subjects are scored; required, written to the audit log.
+    batch_size : int, default=200_000
+        Rows per batch; memory is bounded by one batch.
+
+    Raises
+    ------
+    PolicyRefusal
+        No passed audit of this very model (nothing is read or written).
+    InputError
+        No purpose, a missing or unreadable feature file, missing columns.
+    """
+    from .explain import ReasonCoder
+    from .fairness import require_passed_audit
+    from .models import load_model
+
+    start = time.perf_counter()
+    if not (purpose and purpose.strip()):
+        raise InputError(audit_log.MSG_NO_PURPOSE.format(action="score"))
+    model = load_model(model_dir)
+    require_passed_audit(model_dir, model=model)
+    features, out = Path(features), Path(out)
+    pf = _open(features, ["subject_id", "as_of", *model.feature_names])
+    coder = ReasonCoder(features=model.features).fit(model)
+    n = _write_scores(model, coder, pf, out, batch_size, progress)
+    result = ScoreResult(n, out, model.model_hash(), time.perf_counter() - start)
+    audit_log.append("score", purpose=purpose, model_hash=result.model_hash,
+                     input_fingerprint=audit_log.fingerprint(features), n_subjects=n,
+                     output=out, path=log)
+    return result
+
+
+def _write_scores(model, coder, pf, out: Path, batch_size: int, progress: bool) -> int:
+    import pyarrow.parquet as pq
+
+    columns = ["subject_id", "as_of", *model.feature_names]
+    bar, task = _progress(pf.metadata.num_rows, progress)
+    n = 0
+    with atomic_file(out) as tmp, bar, pq.ParquetWriter(tmp, _output_schema()) as writer:
+        for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
+            frame = batch.to_pandas()
+            writer.write_table(_score_batch(model, coder, frame))
+            n += len(frame)
+            bar.advance(task, len(frame))
+    return n
