@@ -1,1 +1,99 @@
-"""creditscore.models (in progress)."""
+"""Default and breach models: scorecard and monotone LightGBM, calibrated, tiered.
+
+Two estimators, both scikit-learn compatible and both taking the feature
+definitions (their monotone directions) as a parameter: :class:`WoEScorecard`
+(optbinning bins, logistic regression, PDO points) and :class:`MonotoneLGBM`
+(LightGBM with monotone constraints, early stopping out of time).
+:class:`CalibratedModel` fits one on the earlier rows and calibrates it on the
+most recent known period; :class:`RiskTiers` turns PDs into tiers A to D on
+the :class:`PointsScale`. :class:`Evaluation` is the result object of AUC,
+Gini, KS, Brier, ECE, calibration-in-the-large and PSI with bootstrap
+intervals. :func:`train_model` runs it all from a feature table and writes a
+self-contained model directory (:func:`save_model`, :func:`load_model`,
+:func:`model_hash`); :func:`score_frame` scores feature rows;
+:func:`run_experiment` runs an ``experiments/*.yaml`` config end to end.
+
+Importing this package is light: scikit-learn, LightGBM and optbinning load
+when a name that needs them is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._calibration import CalibratedModel, Calibrator
+    from ._evaluation import Evaluation
+    from ._experiment import ExperimentResult, load_experiment, run_experiment
+    from ._features import PROTECTED_COLUMNS
+    from ._gbm import MonotoneLGBM
+    from ._modeldir import AUDIT_DIR, LoadedModel, load_model, model_hash, save_model
+    from ._scorecard import WoEScorecard
+    from ._split import holdout_mask
+    from ._tiers import PointsScale, RiskTiers
+    from ._train import MODELS, TARGETS, TrainResult, read_feature_table, score_frame, train_model
+
+_WHERE = {
+    "CalibratedModel": "_calibration",
+    "Calibrator": "_calibration",
+    "Evaluation": "_evaluation",
+    "ExperimentResult": "_experiment",
+    "load_experiment": "_experiment",
+    "run_experiment": "_experiment",
+    "PROTECTED_COLUMNS": "_features",
+    "MonotoneLGBM": "_gbm",
+    "AUDIT_DIR": "_modeldir",
+    "LoadedModel": "_modeldir",
+    "load_model": "_modeldir",
+    "model_hash": "_modeldir",
+    "save_model": "_modeldir",
+    "WoEScorecard": "_scorecard",
+    "holdout_mask": "_split",
+    "PointsScale": "_tiers",
+    "RiskTiers": "_tiers",
+    "MODELS": "_train",
+    "TARGETS": "_train",
+    "TrainResult": "_train",
+    "read_feature_table": "_train",
+    "score_frame": "_train",
+    "train_model": "_train",
+}
+
+__all__ = [
+    "AUDIT_DIR",
+    "CalibratedModel",
+    "Calibrator",
+    "Evaluation",
+    "ExperimentResult",
+    "LoadedModel",
+    "MODELS",
+    "MonotoneLGBM",
+    "PROTECTED_COLUMNS",
+    "PointsScale",
+    "RiskTiers",
+    "TARGETS",
+    "TrainResult",
+    "WoEScorecard",
+    "holdout_mask",
+    "load_experiment",
+    "load_model",
+    "model_hash",
+    "read_feature_table",
+    "run_experiment",
+    "save_model",
+    "score_frame",
+    "train_model",
+]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

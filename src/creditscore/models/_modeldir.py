@@ -1,0 +1,292 @@
+"""The model directory: self-contained, readable, and identified by a hash.
+
+Layout (``save_model``)::
+
+    MODEL_DIR/
+      model.json          what the model is: kind, target, feature order, estimator
+                          parameters and seed, calibration, holdout, train_until,
+                          catalogue version, training-data fingerprint, points
+                          scale, tier bands, package version
+      features.json       the definitions of the features used (name, description,
+                          source, direction, reason template, actionable)
+      booster.txt         LightGBM model text at the best iteration      (lgbm)
+      scorecard.json      bins (splits), WoE, coefficients, scale     (scorecard)
+      points_table.csv    the scorecard's points per characteristic and bin
+      calibration.json    the calibration mapping
+      metrics.json        the evaluation on the holdout slice (and metrics.csv)
+      figures/            roc.png, calibration.png, score_distribution.png
+      audit/              written later by the fairness audit; NOT hashed
+
+Nothing is pickled: every file is text (JSON, CSV, LightGBM model text) or a
+plot, so a reviewer can read the model, loading it runs no stored code, it
+does not depend on the library versions that pickles tie to, and the same
+inputs and seed give byte-identical files. ``model_hash`` is the sha256 over
+every file outside ``audit/`` (sorted relative paths, each with its size and
+bytes): recording an audit verdict leaves it unchanged, changing any model
+file changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .._atomic import atomic_dir
+from .._errors import InputError
+from ._features import features_from_json, features_to_json, resolve_features
+from ._tiers import PointsScale, RiskTiers
+
+__all__ = ["save_model", "load_model", "model_hash", "LoadedModel", "AUDIT_DIR"]
+
+FORMAT = 1
+AUDIT_DIR = "audit"
+MSG_NOT_A_MODEL = "{path}: not a model directory ({file} is missing)"
+MSG_BAD_FILE = "{path}: {file} is not readable ({error})"
+
+
+def save_model(
+    model,
+    out_dir,
+    *,
+    target: str,
+    features=None,
+    train_until=None,
+    seed=None,
+    data: dict | None = None,
+    evaluation=None,
+    tiers: RiskTiers | None = None,
+    catalogue_version: str | None = None,
+) -> Path:
+    """Write a fitted ``CalibratedModel`` as a model directory, atomically.
+
+    Parameters
+    ----------
+    model : CalibratedModel
+        Fitted; its estimator is a ``MonotoneLGBM`` or a ``WoEScorecard``.
+    out_dir : str or Path
+        Replaced whole.
+    target : str
+    features : sequence of FeatureDef, optional
+        The definitions the model was trained with (default: the estimator's).
+    train_until : date or str, optional
+    seed : int, optional
+    data : dict, optional
+        Fingerprint of the training data (rows, sha256, ...).
+    evaluation : Evaluation, optional
+        Written to metrics.json / metrics.csv / figures/.
+    tiers : RiskTiers, optional
+        Default: ``RiskTiers()``.
+    catalogue_version : str, optional
+        Default: the shipped catalogue's version.
+    """
+    est = model.estimator_
+    names = [str(n) for n in model.feature_names_in_]
+    files = _model_files(est)
+    files["calibration.json"] = _json(model.calibrator_.to_dict())
+    defs = features if features is not None else getattr(est, "features", None)
+    files["features.json"] = _json(features_to_json(resolve_features(defs), names))
+    info = _info(model, est, names, target, train_until, seed, data, tiers, catalogue_version)
+    files["model.json"] = _json(info)
+    if evaluation is not None:
+        files["metrics.json"] = _json(evaluation.to_dict())
+        files["metrics.csv"] = evaluation.to_frame().to_csv(index=False, lineterminator="\n")
+    with atomic_dir(out_dir) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        if evaluation is not None:
+            evaluation.plot(tmp / "figures")
+    return Path(out_dir)
+
+
+def _model_files(est) -> dict[str, str]:
+    if hasattr(est, "model_text"):
+        return {"booster.txt": est.model_text()}
+    table = est.points_table_.to_csv(index=False, lineterminator="\n")
+    return {"scorecard.json": _json(est.to_state()), "points_table.csv": table}
+
+
+def _info(model, est, names, target, train_until, seed, data, tiers, catalogue_version):
+    from .. import __version__
+
+    if catalogue_version is None:
+        from ..records import load_catalogue
+
+        catalogue_version = load_catalogue().version
+    params = {k: v for k, v in est.get_params().items() if k != "features"}
+    return {
+        "format": FORMAT,
+        "kind": "lgbm" if hasattr(est, "model_text") else "scorecard",
+        "estimator": type(est).__name__,
+        "estimator_params": params,
+        "target": target,
+        "feature_names": names,
+        "monotone_constraints": list(getattr(est, "monotone_constraints_", [])),
+        "calibration": {
+            "method": model.calibrator_.method_,
+            "n_rows": model.calibrator_.n_rows_,
+            "n_events": model.calibrator_.n_events_,
+        },
+        "holdout": {"kind": model.holdout_kind_, "rows": model.n_holdout_},
+        "seed": seed,
+        "train_until": None if train_until is None else str(train_until),
+        "catalogue_version": catalogue_version,
+        "data": data or {},
+        "scale": model.scale_.to_dict(),
+        "tiers": (tiers or RiskTiers()).to_dict(),
+        "creditscore_version": __version__,
+    }
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False, default=_plain) + "\n"
+
+
+def _plain(x):
+    if hasattr(x, "item"):
+        return x.item()
+    if hasattr(x, "isoformat"):
+        return x.isoformat()
+    if isinstance(x, (tuple, set, frozenset)):
+        return sorted(x) if isinstance(x, (set, frozenset)) else list(x)
+    raise TypeError(f"{type(x).__name__} is not JSON serialisable")
+
+
+def model_hash(model_dir) -> str:
+    """sha256 over the model files: every file outside ``audit/``."""
+    root = Path(model_dir)
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root)
+        if rel.parts[0] == AUDIT_DIR:
+            continue
+        data = path.read_bytes()
+        h.update(rel.as_posix().encode() + b"\0" + len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _read_json(root: Path, name: str):
+    path = root / name
+    if not path.is_file():
+        raise InputError(MSG_NOT_A_MODEL.format(path=root, file=name))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(MSG_BAD_FILE.format(path=root, file=name, error=exc)) from exc
+
+
+def load_model(model_dir) -> LoadedModel:
+    """Load a model directory (no training data, no features package needed).
+
+    Raises
+    ------
+    InputError
+        If the directory or one of its files is missing or unreadable.
+    """
+    from ._calibration import CalibratedModel, Calibrator
+
+    root = Path(model_dir)
+    info = _read_json(root, "model.json")
+    calibrator = Calibrator.from_dict(_read_json(root, "calibration.json"))
+    features = features_from_json(_read_json(root, "features.json"))
+    est = _load_estimator(root, info)
+    scale = PointsScale(**info["scale"])
+    model = CalibratedModel.from_fitted(
+        est,
+        calibrator,
+        scale=scale,
+        holdout_kind=info["holdout"]["kind"],
+        n_holdout=info["holdout"]["rows"],
+    )
+    metrics = _read_json(root, "metrics.json") if (root / "metrics.json").is_file() else None
+    return LoadedModel(root, info, features, model, RiskTiers(**info["tiers"]), metrics)
+
+
+def _load_estimator(root: Path, info: dict):
+    if info["kind"] == "lgbm":
+        from ._gbm import MonotoneLGBM
+
+        path = root / "booster.txt"
+        if not path.is_file():
+            raise InputError(MSG_NOT_A_MODEL.format(path=root, file="booster.txt"))
+        return MonotoneLGBM.from_model_text(
+            path.read_text(encoding="utf-8"),
+            info["feature_names"],
+            info["monotone_constraints"],
+            num_threads=info["estimator_params"]["num_threads"],
+        )
+    from ._scorecard import WoEScorecard
+
+    return WoEScorecard.from_state(_read_json(root, "scorecard.json"))
+
+
+class LoadedModel:
+    """A model loaded from its directory: PD, score and tier of feature rows.
+
+    Attributes
+    ----------
+    path : Path
+    info : dict
+        model.json.
+    features : tuple of FeatureDef
+        The definitions stored with the model (reason templates included).
+    model : CalibratedModel
+        The fitted model.
+    tiers : RiskTiers
+    metrics : dict or None
+        metrics.json.
+    """
+
+    def __init__(self, path, info, features, model, tiers, metrics=None):
+        self.path, self.info, self.features = Path(path), info, features
+        self.model, self.tiers, self.metrics = model, tiers, metrics
+
+    kind = property(lambda self: self.info["kind"], doc="'lgbm' or 'scorecard'.")
+    target = property(lambda self: self.info["target"], doc="The label the model predicts.")
+    scale = property(lambda self: self.model.scale_, doc="The points scale.")
+    estimator = property(
+        lambda self: self.model.estimator_,
+        doc="The base model (``booster_`` of LightGBM, or the scorecard).",
+    )
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The feature columns the model reads, in model order."""
+        return list(self.info["feature_names"])
+
+    def predict_pd(self, frame):
+        """Calibrated PD of each row of a feature frame."""
+        return self.model.predict_proba(frame)[:, 1]
+
+    def score(self, frame):
+        """Points of each row (scorecard points, or the PD on the points scale)."""
+        return self.model.score(frame)
+
+    def tier(self, pd):
+        """Risk tier of each PD."""
+        return self.tiers.assign(pd)
+
+    def score_frame(self, frame):
+        """subject_id, as_of, pd, score, tier for each row of ``frame``."""
+        import pandas as pd
+
+        p = self.predict_pd(frame)
+        out = pd.DataFrame(
+            {k: frame[k].to_numpy() for k in ("subject_id", "as_of") if k in frame.columns}
+        )
+        if "as_of" in out and pd.api.types.is_datetime64_any_dtype(out["as_of"]):
+            out["as_of"] = out["as_of"].dt.date
+        score = self.scale.from_pd(p) if self.kind == "lgbm" else self.score(frame)
+        out["pd"], out["score"], out["tier"] = p, score, self.tier(p)
+        return out
+
+    def model_hash(self) -> str:
+        """sha256 of the model files (see :func:`model_hash`)."""
+        return model_hash(self.path)
+
+    def __repr__(self) -> str:
+        return (
+            f"LoadedModel({str(self.path)!r}, kind={self.kind!r}, target={self.target!r}, "
+            f"features={len(self.feature_names)})"
+        )

@@ -1,0 +1,228 @@
+"""Train a default or breach model from a feature table; score feature rows.
+
+``train_model`` is what ``creditscore train`` runs: it keeps the rows with a
+known label and ``as_of <= train_until``, refuses protected attributes,
+holds out the most recent known period (the latest ``as_of``; with a single
+date a stratified random 20%, seeded), fits the base model on the rest with
+early stopping on the holdout (LightGBM), calibrates on the holdout,
+evaluates on it, and writes a self-contained model directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import InputError
+from ._inputs import (
+    TARGETS,
+    feature_columns,
+    fingerprint,
+    parse_date,
+    read_feature_table,
+    training_rows,
+    where,
+)
+from ._split import holdout_mask
+from ._tiers import PointsScale
+
+__all__ = ["train_model", "score_frame", "read_feature_table", "TrainResult", "TARGETS", "MODELS"]
+
+MODELS = ("lgbm", "scorecard")
+MSG_MODEL = "unknown model {model!r} (expected one of {models})"
+MSG_PARAMS = "model parameters: {error}"
+
+
+def _estimator(model, defs, seed, params, scale):
+    if model not in MODELS:
+        raise InputError(MSG_MODEL.format(model=model, models=", ".join(MODELS)))
+    if model == "lgbm":
+        from ._gbm import MonotoneLGBM
+
+        est = MonotoneLGBM(features=defs, random_state=seed)
+    else:
+        from ._scorecard import WoEScorecard
+
+        est = WoEScorecard(features=defs, pdo=scale.pdo, odds=scale.odds, points=scale.points)
+    try:
+        return est.set_params(**(params or {}))
+    except (ValueError, TypeError) as exc:
+        raise InputError(MSG_PARAMS.format(error=str(exc).splitlines()[0])) from None
+
+
+def train_model(
+    features_path,
+    target,
+    model="lgbm",
+    out=None,
+    *,
+    train_until=None,
+    seed=0,
+    params=None,
+    features=None,
+    scale=None,
+    tiers=None,
+    n_boot=200,
+) -> TrainResult:
+    """Train, calibrate, evaluate and save a default or breach model.
+
+    Parameters
+    ----------
+    features_path : str, Path or DataFrame
+        A feature table from ``creditscore.features.build_features``.
+    target : {"default_12m", "breach_12m"}
+    model : {"lgbm", "scorecard"}, default="lgbm"
+    out : str or Path, optional
+        The model directory to write (replaced whole); None writes nothing.
+    train_until : date or "YYYY-MM-DD", optional
+        Use rows with ``as_of <= train_until`` (default: every known row).
+    seed : int, default=0
+    params : dict, optional
+        Estimator parameters (``MonotoneLGBM`` / ``WoEScorecard``).
+    features : sequence of FeatureDef, optional
+        Default: ``creditscore.features.FEATURES``.
+    scale : PointsScale, optional
+    tiers : RiskTiers, optional
+    n_boot : int, default=200
+
+    Raises
+    ------
+    InputError
+        Missing file or column, protected column, no known labels, unknown
+        model or parameter; one line naming the input.
+    """
+    src, until = where(features_path), parse_date(train_until)
+    frame = read_feature_table(features_path)
+    defs, names = feature_columns(frame, features, src)
+    scale = scale or PointsScale()
+    est = _estimator(model, defs, seed, params, scale)
+    rows = training_rows(frame, target, until, src)
+    fitted, evaluation, mask = _fit(est, rows, names, target, seed, scale, n_boot)
+    path = digest = None
+    if out is not None:
+        from ._modeldir import model_hash, save_model
+
+        data = fingerprint(rows, names, target, features_path)
+        path = save_model(
+            fitted,
+            out,
+            target=target,
+            features=defs,
+            train_until=until,
+            seed=seed,
+            data=data,
+            evaluation=evaluation,
+            tiers=tiers,
+        )
+        digest = model_hash(path)
+    dates = sorted({str(d)[:10] for d in rows["as_of"].to_numpy()[mask]})
+    return TrainResult(
+        fitted,
+        evaluation,
+        path,
+        digest,
+        target,
+        model,
+        len(rows),
+        int(mask.sum()),
+        fitted.holdout_kind_,
+        dates,
+    )
+
+
+def _fit(est, rows, names, target, seed, scale, n_boot):
+    """Fit and calibrate on the rows, evaluate on the holdout slice."""
+    from ._calibration import CalibratedModel
+
+    X, y, as_of = rows[names], rows[target].astype(int).to_numpy(), rows["as_of"].to_numpy()
+    mask, kind = holdout_mask(as_of, y, random_state=seed)
+    fitted = CalibratedModel(est, scale=scale, random_state=seed).fit(X, y, holdout=mask)
+    fitted.holdout_kind_ = kind
+    return fitted, _evaluate(fitted, X, y, as_of, mask, seed, n_boot), mask
+
+
+def _evaluate(fitted, X, y, as_of, mask, seed, n_boot):
+    from ._evaluation import Evaluation
+
+    scores = fitted.score(X)
+    pd_hold = fitted.predict_proba(X.iloc[np.flatnonzero(mask)])[:, 1]
+    return Evaluation(
+        y[mask],
+        pd_hold,
+        score=scores[mask],
+        as_of=as_of[mask],
+        train_score=scores[~mask],
+        n_boot=n_boot,
+        random_state=seed,
+    )
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What ``train_model`` did.
+
+    Attributes
+    ----------
+    model : CalibratedModel
+    evaluation : Evaluation
+        On the holdout slice (also used for early stopping and calibration).
+    model_dir : Path or None
+    model_hash : str or None
+    target, kind : str
+    n_rows, n_holdout : int
+    holdout_kind : {"out_of_time", "random"}
+    holdout_dates : list of str
+    """
+
+    model: object
+    evaluation: object
+    model_dir: Path | None
+    model_hash: str | None
+    target: str
+    kind: str
+    n_rows: int
+    n_holdout: int
+    holdout_kind: str
+    holdout_dates: list
+
+    def to_dict(self) -> dict:
+        return {
+            "model_dir": None if self.model_dir is None else str(self.model_dir),
+            "model_hash": self.model_hash,
+            "target": self.target,
+            "kind": self.kind,
+            "n_rows": self.n_rows,
+            "n_holdout": self.n_holdout,
+            "holdout_kind": self.holdout_kind,
+            "holdout_dates": self.holdout_dates,
+            "evaluation": self.evaluation.to_dict(),
+        }
+
+    def to_frame(self):
+        """The holdout evaluation, one row per (as_of, metric)."""
+        return self.evaluation.to_frame()
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        where = f"; wrote {self.model_dir}" if self.model_dir is not None else ""
+        hold = (
+            f"latest as_of {', '.join(self.holdout_dates)}"
+            if self.holdout_kind == "out_of_time"
+            else "random 20%"
+        )
+        return (
+            f"{self.kind} model of {self.target} on {self.n_rows:,} rows; holdout "
+            f"({hold}): {self.evaluation.summary()}{where}"
+        )
+
+
+def score_frame(model_dir, frame):
+    """PD, score and tier of feature rows: subject_id, as_of, pd, score, tier.
+
+    ``frame`` is a DataFrame or a Parquet path of a feature table.
+    """
+    from ._modeldir import load_model
+
+    return load_model(model_dir).score_frame(read_feature_table(frame))
