@@ -52,6 +52,18 @@ def synth(
     typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
 
 
+@app.command("import-taiwan")
+def import_taiwan(
+    csv: Path = typer.Argument(..., help="taiwan_default_of_credit_card_clients.csv"),
+    out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
+) -> None:
+    """Turn the UCI Taiwan credit-card data into a record set of the contract."""
+    from .records import taiwan_to_records
+
+    path = taiwan_to_records(csv, out_dir)
+    typer.echo(f"wrote the Taiwan record set to {path}")
+
+
 @app.command()
 def validate(
     record_dir: Path = typer.Argument(..., help="A record set directory."),
