@@ -1,0 +1,241 @@
+"""The fairness report: an audit, written for a reader who is not a statistician."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ._auditinfo import AuditInfo
+from ._checks import check_sentence
+from ._document import Document, Figure, KeyValues, Paragraph, Section, Table
+from ._figures import frontier_chart
+from ._format import count
+from ._groups import (
+    calibration_blocks,
+    check_sections,
+    flag_rate_figure,
+    group_tables,
+    proxy_blocks,
+    suppressed_blocks,
+    verdict_callout,
+)
+from ._render import render_html, render_markdown, write_document
+from ._sources import read_table
+
+__all__ = ["FairnessReport"]
+
+FRONTIER_FILES = ("mitigation", "frontier", "mitigation_frontier")
+ACCURACY_COLUMNS = ("auc", "gini", "accuracy", "balanced_accuracy")
+DISPARITY_HINTS = ("ratio", "disparity", "difference", "gap", "fpr")
+LABEL_COLUMNS = ("candidate", "name", "method", "model", "strategy")
+CHECKS_INTRO = (
+    "Each check compares one group with a reference group on one measure and says whether "
+    "the result is within the limit the policy sets. Failed checks come first."
+)
+HOW_TO_READ = (
+    "The audit scores every person in the audited population and looks at who would be "
+    "flagged for review (placed in the higher-risk tiers). It then compares groups of people "
+    "defined by protected attributes such as sex, age band, ethnicity, hukou and region, and "
+    "their combinations. The model never sees these attributes; they are used here only to "
+    "check its outcomes. Each check compares one group with a reference group and states "
+    "the limit the fairness policy sets. A 95% interval is the range the true value very "
+    "probably lies in: with fewer people it is wider."
+)
+
+
+class FairnessReport:
+    """A fairness audit in words, tables and charts.
+
+    Build it with :meth:`from_audit_dir`; read it with :meth:`to_html`,
+    :meth:`to_markdown`, :meth:`to_dict` and :meth:`to_frame`; save it with
+    :meth:`write`.
+
+    Examples
+    --------
+    >>> report = FairnessReport.from_audit_dir("out/audit")  # doctest: +SKIP
+    >>> report.write("out/reports")  # doctest: +SKIP
+    {'html': PosixPath('out/reports/fairness_report.html'), 'md': ...}
+    """
+
+    stem = "fairness_report"
+
+    def __init__(self, audit: AuditInfo, mitigation=None):
+        self._audit = audit
+        self._frontier = mitigation
+
+    @classmethod
+    def from_audit_dir(cls, audit_dir: str | os.PathLike, mitigation=None) -> FairnessReport:
+        """Read the output directory of ``creditscore audit``.
+
+        Parameters
+        ----------
+        audit_dir : path
+            Holds ``audit.json`` and the per-group metrics.
+        mitigation : pandas.DataFrame or path, optional
+            The frontier of a mitigation search (one row per candidate model). By
+            default a ``mitigation``/``frontier`` table in ``audit_dir``, if any.
+        """
+        audit = AuditInfo.from_dir(audit_dir)
+        if mitigation is None:
+            mitigation = _find_frontier(Path(audit_dir))
+        elif hasattr(mitigation, "frontier"):  # a fairness.MitigationResult
+            mitigation = mitigation.frontier
+        elif not hasattr(mitigation, "columns"):
+            mitigation = read_table(Path(mitigation))
+        return cls(audit, mitigation)
+
+    @property
+    def passed(self) -> bool:
+        return self._audit.passed
+
+    @property
+    def model_hash(self) -> str | None:
+        return self._audit.model_hash
+
+    @property
+    def suppressed(self) -> list[tuple[str, str]]:
+        return list(self._audit.suppressed)
+
+    def to_frame(self):
+        """The checks, one row each, with the sentence the report prints."""
+        frame = self._audit.checks.copy()
+        frame["sentence"] = [check_sentence(c) for c in frame.to_dict("records")]
+        return frame
+
+    def to_dict(self) -> dict:
+        frontier = self._frontier
+        return {
+            "passed": self.passed,
+            "model": self.model_hash,
+            "checks": self.to_frame().to_dict("records"),
+            "groups": [] if self._audit.groups is None else self._audit.groups.to_dict("records"),
+            "suppressed": [{"attribute": a, "group": g} for a, g in self.suppressed],
+            "proxies": []
+            if self._audit.proxies is None
+            else self._audit.proxies.to_dict("records"),
+            "policy": self._audit.policy,
+            "mitigation": None if frontier is None else frontier.to_dict("records"),
+        }
+
+    def document(self) -> Document:
+        audit = self._audit
+        return Document(
+            title="Fairness report",
+            subtitle="The pre-use fairness audit of a credit-scoring model, in plain words.",
+            summary=[
+                ("Verdict", "PASSED" if audit.passed else "FAILED"),
+                ("Model (sha256 of its files)", audit.model_hash or "not recorded"),
+                ("Checks", len(audit.checks)),
+            ],
+            sections=[
+                Section(
+                    "Summary",
+                    [verdict_callout(audit), Paragraph(HOW_TO_READ), KeyValues(_facts(audit.raw))],
+                ),
+                Section(
+                    "Checks",
+                    [
+                        Paragraph(
+                            CHECKS_INTRO if len(audit.checks) else "The audit recorded no checks."
+                        )
+                    ],
+                    check_sections(audit),
+                ),
+                Section("Flag rates by group", [flag_rate_figure(audit), *group_tables(audit)]),
+                Section("Calibration by group", calibration_blocks(audit)),
+                Section("Suppressed groups", suppressed_blocks(audit)),
+                Section("Proxies", proxy_blocks(audit)),
+                Section("Mitigation", _frontier_blocks(self._frontier)),
+                Section("Policy", _policy_blocks(audit.policy, audit.raw.get("gate_rule"))),
+            ],
+            footer="Protected attributes were read only for this audit; they never enter "
+            "the model.",
+        )
+
+    def to_html(self) -> str:
+        return render_html(self.document())
+
+    def to_markdown(self) -> str:
+        return render_markdown(self.document())
+
+    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
+        """Write ``fairness_report.html`` and ``.md`` into ``out_dir`` (atomically)."""
+        return write_document(self.document(), out_dir, self.stem)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _find_frontier(audit_dir: Path):
+    for stem in FRONTIER_FILES:
+        for ext in (".parquet", ".csv", ".json"):
+            if (audit_dir / f"{stem}{ext}").is_file():
+                return read_table(audit_dir / f"{stem}{ext}")
+    return None
+
+
+def _frontier_blocks(frame) -> list:
+    if frame is None or len(frame) == 0:
+        return [Paragraph("No mitigation was run for this audit.")]
+    accuracy = next((c for c in ACCURACY_COLUMNS if c in frame.columns), None)
+    disparity = next(
+        (
+            c
+            for h in DISPARITY_HINTS
+            for c in frame.columns
+            if c != accuracy and h in str(c).lower()
+        ),
+        None,
+    )
+    label = next((c for c in LABEL_COLUMNS if c in frame.columns), None)
+    blocks = [
+        Paragraph(
+            "When the gate fails, less discriminatory alternatives are searched (dropping or "
+            "neutralising proxies, reweighing, constrained training). Each candidate below is a "
+            "model of its own; any candidate must pass the gate like any other model before use. "
+            "The frontier shows how much accuracy each step towards equal treatment costs."
+        )
+    ]
+    if accuracy and disparity:
+        uri = frontier_chart(frame, disparity, accuracy, "Accuracy against disparity", label)
+        blocks.append(Figure(uri, f"Candidate models: {accuracy} against {disparity}"))
+    blocks.append(Table.from_frame(frame, caption="The mitigation frontier"))
+    return blocks
+
+
+def _facts(raw: dict) -> list[tuple[str, str]]:
+    """What was audited: the decision that counts as a flag, population, target."""
+    decision = raw.get("decision") or {}
+    flag = (
+        f"placed in risk tier {' or '.join(map(str, decision['flag_tiers']))}"
+        if decision.get("flag_tiers")
+        else f"a PD of at least {decision['pd_cutoff']}"
+        if decision.get("pd_cutoff") is not None
+        else "as the policy defines it"
+    )
+    population = raw.get("population") or {}
+    facts = [
+        ("Flagged for review means", flag),
+        ("Target", raw.get("target")),
+        ("People audited", count(population.get("n_subjects"))),
+        ("Rows audited (person and date)", count(population.get("n_rows"))),
+        ("Attributes not available", ", ".join(raw.get("unavailable_attributes") or [])),
+        ("Audited on", raw.get("created")),
+    ]
+    return [(k, v) for k, v in facts if v]
+
+
+def _policy_blocks(policy: dict, rule: str | None = None) -> list:
+    if not policy:
+        return [Paragraph("The audit did not record its policy.")]
+    pairs = [(key.replace("_", " "), _policy_text(value)) for key, value in policy.items()]
+    blocks = [Paragraph(f"How a check is decided: {rule}")] if rule else []
+    return [*blocks, Paragraph("The gate policy the audit applied:"), KeyValues(pairs)]
+
+
+def _policy_text(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_policy_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_policy_text(v) for v in value)
+    return str(value)

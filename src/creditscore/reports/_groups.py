@@ -1,0 +1,247 @@
+"""Blocks built from an audit: checks in words, per-group tables and charts,
+suppressed groups and proxies. Shared by the model card and the fairness report."""
+
+from __future__ import annotations
+
+from ._auditinfo import AuditInfo
+from ._checks import check_sentence, verdict_word, who
+from ._document import BulletList, Callout, Figure, Paragraph, Section, Table
+from ._figures import group_bars, paired_group_bars
+from ._format import count, num, pct, with_ci
+
+__all__ = [
+    "GROUP_COLUMNS",
+    "column",
+    "check_sections",
+    "check_counts",
+    "group_tables",
+    "flag_rate_figure",
+    "calibration_blocks",
+    "suppressed_blocks",
+    "proxy_blocks",
+    "verdict_callout",
+]
+
+#: per-group metric -> the column names an audit may use for it
+GROUP_COLUMNS = {
+    "people": ("n_subjects", "people", "subjects"),
+    "n": ("n", "count", "size", "n_rows"),
+    "flag_rate": ("flag_rate", "selection_rate", "flagged_rate"),
+    "fpr": ("fpr", "false_positive_rate"),
+    "fnr": ("fnr", "false_negative_rate"),
+    "mean_pd": ("mean_pd", "predicted", "mean_predicted_pd", "pd_mean", "predicted_rate"),
+    "observed": ("observed_rate", "observed", "base_rate", "default_rate", "label_rate"),
+    "auc": ("auc",),
+}
+LABELS = {
+    "flag_rate": "Flagged for review",
+    "fpr": "Wrongly flagged (of those who did not fail)",
+    "fnr": "Missed (of those who failed)",
+    "mean_pd": "Average predicted PD",
+    "observed": "Observed rate",
+    "auc": "AUC",
+}
+
+
+def column(frame, metric: str) -> str | None:
+    """The column of ``frame`` holding ``metric`` (see GROUP_COLUMNS), if any."""
+    return next((c for c in GROUP_COLUMNS[metric] if c in frame.columns), None)
+
+
+def verdict_callout(audit: AuditInfo) -> Callout:
+    counts = check_counts(audit)
+    total = sum(counts.values())
+    review = (
+        f" ({counts['inconclusive']} inconclusive, listed for a person to review)"
+        if counts["inconclusive"]
+        else ""
+    )
+    if audit.passed:
+        return Callout(
+            f"The model PASSED the fairness gate: {total - counts['failed']} of "
+            f"{total} checks passed{review}.",
+            "pass",
+        )
+    return Callout(
+        f"The model FAILED the fairness gate: {counts['failed']} of {total} checks failed"
+        f"{review}. It may not be promoted or used to score anyone.",
+        "fail",
+    )
+
+
+def _kind(check: dict) -> str:
+    if verdict_word(check.get("passed")) == "FAILED":
+        return "failed"
+    return "inconclusive" if str(check.get("status")).lower() == "inconclusive" else "passed"
+
+
+CHECK_HEADINGS = {
+    "failed": "Failed checks",
+    "inconclusive": "Inconclusive checks (passed, listed for a person to review)",
+    "passed": "Passed checks",
+}
+
+
+def check_sections(audit: AuditInfo, kinds=("failed", "inconclusive", "passed")) -> list:
+    """Subsections of check sentences: failed, inconclusive, passed (by attribute)."""
+    records = audit.checks.to_dict("records")
+    out = []
+    for kind in kinds:
+        chosen = sorted(
+            (c for c in records if _kind(c) == kind),
+            key=lambda c: (str(c.get("attribute")), str(c.get("metric"))),
+        )
+        if chosen:
+            out.append(
+                Section(CHECK_HEADINGS[kind], [BulletList([check_sentence(c) for c in chosen])])
+            )
+    return out
+
+
+def check_counts(audit: AuditInfo) -> dict[str, int]:
+    counts = {"failed": 0, "inconclusive": 0, "passed": 0}
+    for check in audit.checks.to_dict("records"):
+        counts[_kind(check)] += 1
+    return counts
+
+
+def _cell(row, frame, metric: str, fmt) -> str:
+    col = column(frame, metric)
+    if col is None:
+        return ""
+    return with_ci(row[col], row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high"), fmt)
+
+
+def group_tables(audit: AuditInfo, metrics=("flag_rate", "fpr", "fnr", "auc")) -> list:
+    """A table per attribute: people, and each metric with its 95% interval."""
+    frame = audit.groups
+    if frame is None or frame.empty:
+        return [Paragraph("The audit wrote no per-group metrics.")]
+    present = [m for m in metrics if column(frame, m)]
+    blocks = []
+    for attribute, part in frame.groupby("attribute", sort=False):
+        rows = []
+        sizes = [c for c in (column(frame, "people"), column(frame, "n")) if c]
+        for _, row in part.iterrows():
+            rows.append(
+                [row["group"], *(count(row[c]) for c in sizes)]
+                + [_cell(row, frame, m, num if m == "auc" else pct) for m in present]
+            )
+        size_names = ["People" if c == column(frame, "people") else "Observations" for c in sizes]
+        columns = ["Group", *size_names] + [f"{LABELS[m]} (95% interval)" for m in present]
+        blocks.append(Table(columns, rows, caption=f"By {attribute}"))
+    return blocks
+
+
+def flag_rate_figure(audit: AuditInfo) -> Figure | None:
+    frame = audit.groups
+    col = None if frame is None or frame.empty else column(frame, "flag_rate")
+    if col is None:
+        return None
+    uri = group_bars(
+        frame,
+        col,
+        "share flagged for review (tiers C and D)",
+        "Flag rate by group, with 95% intervals",
+    )
+    return Figure(uri, "Share of each group flagged for review, with 95% confidence intervals")
+
+
+def calibration_blocks(audit: AuditInfo) -> list:
+    frame = audit.groups
+    if frame is None or frame.empty:
+        return [Paragraph("The audit wrote no per-group calibration.")]
+    pd_col, obs_col = column(frame, "mean_pd"), column(frame, "observed")
+    if not (pd_col and obs_col):
+        return [Paragraph("The audit wrote no per-group calibration.")]
+    rows = [
+        [
+            r["attribute"],
+            r["group"],
+            _cell(r, frame, "mean_pd", pct),
+            _cell(r, frame, "observed", pct),
+        ]
+        for _, r in frame.iterrows()
+    ]
+    uri = paired_group_bars(
+        frame, pd_col, obs_col, ("average predicted PD", "observed rate"), "Calibration by group"
+    )
+    return [
+        Paragraph(
+            "A well-calibrated model predicts, on average, what happens: within each "
+            "group the average predicted probability should be close to the share of "
+            "people who actually failed their obligations."
+        ),
+        Table(
+            [
+                "Attribute",
+                "Group",
+                "Average predicted PD (95% interval)",
+                "Observed rate (95% interval)",
+            ],
+            rows,
+        ),
+        Figure(uri, "Average predicted PD against the observed rate, by group"),
+    ]
+
+
+def suppressed_blocks(audit: AuditInfo) -> list:
+    """The suppressed groups, named, with no numbers."""
+    size = audit.min_group_size
+    rule = (
+        f"Groups with fewer than {count(size)} people are suppressed"
+        if size is not None
+        else "Groups below the minimum reportable size are suppressed"
+    )
+    intro = Paragraph(
+        f"{rule}: they are too small to report without risking that someone "
+        "is recognised, and too small for their numbers to mean much. They are "
+        "named here and no figure about them is shown anywhere in this report."
+    )
+    if not audit.suppressed:
+        return [intro, Paragraph("No group was suppressed.")]
+    items = [
+        f"{who(a, g)}: suppressed" if a else f"\u201c{g}\u201d: suppressed"
+        for a, g in audit.suppressed
+    ]
+    return [intro, BulletList(items)]
+
+
+def proxy_blocks(audit: AuditInfo) -> list:
+    frame = audit.proxies
+    if frame is None:
+        return [Paragraph("No model feature was named as a proxy for a protected attribute.")]
+    named = frame[frame["proxy"].astype(bool)] if "proxy" in frame.columns else frame
+    if named.empty:
+        return [Paragraph("No model feature was named as a proxy for a protected attribute.")]
+    items = [_proxy_sentence(row) for row in named.to_dict("records")]
+    return [
+        Paragraph(
+            "A proxy is a model feature that reveals a protected attribute, so that "
+            "the model could treat groups differently without ever seeing the "
+            "attribute. These features were named:"
+        ),
+        BulletList(items),
+    ]
+
+
+PROXY_FACTS = {
+    "auc": "on its own it tells the groups apart with an AUC of {}",
+    "nmi": "normalised mutual information with the attribute {}",
+    "disparity_reduction": "equalising it across groups changes the worst flag-rate ratio by {}",
+}
+
+
+def _proxy_sentence(row: dict) -> str:
+    attribute = row.get("attribute") or "a protected attribute"
+    facts = [text.format(num(row[key])) for key, text in PROXY_FACTS.items() if num(row.get(key))]
+    facts += [
+        f"{k.replace('_', ' ')} {num(v)}"
+        for k, v in row.items()
+        if k not in (*PROXY_FACTS, "feature", "attribute", "proxy") and num(v)
+    ]
+    if row.get("carries_disparity") is True:
+        facts.append("part of the disparity flows through it")
+    return f"{row.get('feature')} stands in for {attribute}" + (
+        f": {'; '.join(facts)}" if facts else ""
+    )
