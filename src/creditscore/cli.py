@@ -121,6 +121,7 @@ def train(
     out: Path = typer.Option(..., "--out", help="Model directory to write."),
     train_until: str | None = typer.Option(None, "--train-until", help="Last as_of to fit on."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
+    track: bool = typer.Option(False, "--track", help="Log the run to MLflow (unaudited)."),
 ) -> None:
     """Fit on rows with a known label (and as_of <= --train-until); write a model directory."""
     until = _parse_date(train_until, "--train-until") if train_until else None
@@ -128,6 +129,12 @@ def train(
 
     result = train_model(features_file, target, model, out, train_until=until, seed=seed)
     typer.echo(result.summary())
+    if track:
+        from .pipeline import track_model
+        from .reports import ModelCard
+
+        card = ModelCard.from_model_dir(out).write(out.parent / f"{out.name}-card")
+        track_model(out, None, {"card": card}, features=features_file)
 
 
 @app.command()
@@ -137,16 +144,16 @@ def audit(
     protected: Path = typer.Option(..., "--protected", help="The protected table (Parquet)."),
     out: Path = typer.Option(..., "--out", help="Report directory (audit.json, report)."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
+    track: bool = typer.Option(False, "--track", help="Log to MLflow; promote if passed."),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
-    from . import audit_log
     from .fairness import audit_model
+    from .pipeline import track_model, write_model_reports
 
     result = audit_model(model_dir, features_file, protected, out, policy)
-    audit_log.append("audit", purpose="pre-use fairness audit", require_purpose=False,
-                     model_hash=result.model_hash,
-                     input_fingerprint=audit_log.fingerprint(features_file, protected),
-                     n_subjects=result.audit.population["n_subjects"], output=out)
+    paths = write_model_reports(model_dir, out)
+    if track:
+        track_model(model_dir, out, paths, features=features_file)
     verdict = "PASSED" if result.passed else "FAILED"
     typer.echo(f"fairness gate {verdict}: {result.audit.reason} -> {out / 'audit.json'}")
     if not result.passed:
@@ -202,6 +209,50 @@ def run(
 
     result = run_experiment(config, out)
     typer.echo(result.summary())
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo-out"), "--out", help="Directory for every output."),
+    subjects: int = typer.Option(5_000, "--subjects", min=500, help="Synthetic subjects."),
+    seed: int = typer.Option(7, "--seed", help="Random seed."),
+    scenario: str = typer.Option("fair", "--scenario", help="Synthetic world scenario."),
+    track: bool = typer.Option(True, "--track/--no-track", help="Log to MLflow."),
+) -> None:
+    """The whole pipeline on a fresh synthetic record set, ending with where each output is."""
+    from .pipeline import run_demo
+
+    result = run_demo(out, subjects, seed, scenario, track=track,
+                      say=lambda m: typer.echo(f"- {m}", err=True))
+    typer.echo(f"demo finished in {result.seconds:.0f}s; outputs:")
+    for line in result.lines():
+        typer.echo(f"  {line}")
+    if track:
+        from .tracking import tracking_uri
+
+        typer.echo(f"  tracking store  {tracking_uri()}  (run `mlflow ui` to browse)")
+
+
+@app.command()
+def retrain(
+    record_dir: Path = typer.Argument(..., help="A record set with the new records."),
+    target: str = typer.Option(..., "--target", help="default_12m or breach_12m."),
+    as_of: list[str] = typer.Option(None, "--as-of", help="Observation dates (repeatable)."),
+    out: Path = typer.Option(Path("retrain-out"), "--out", help="Output directory."),
+    model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
+    margin: float = typer.Option(0.01, "--margin", help="Largest AUC loss allowed."),
+    policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
+) -> None:
+    """Train a challenger on new records, audit it, promote it only if it passed and is
+    not worse than the champion by more than --margin; write a drift report."""
+    dates = [_parse_date(d, "--as-of") for d in as_of] if as_of else None
+    from .tracking import retrain as run_retrain
+
+    result = run_retrain(record_dir, target, as_of=dates, out_dir=out, model=model,
+                         margin=margin, policy=policy)
+    typer.echo(result.reason)
+    if not result.promoted and not result.gate.passed:
+        raise typer.Exit(3)
 
 
 log_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)

@@ -241,4 +241,17 @@ def audit_model(model_dir, features_path, protected_path, out_dir, policy=None, 
     result.write(out_dir)
     record_verdict(model_dir, (Path(out_dir) / "audit.json").read_bytes(),
                    model_hash=result.model_hash)
+    _log_audit(result, features_path, protected_path, out_dir)
     return result
+
+
+def _log_audit(result: AuditResult, features_path, protected_path, out_dir) -> None:
+    """Every audit goes into the append-only audit log (who, which model, how many)."""
+    from .. import audit_log
+
+    inputs = [p for p in (features_path, protected_path) if isinstance(p, (str, os.PathLike))]
+    audit_log.append("audit", purpose="pre-use fairness audit", require_purpose=False,
+                     model_hash=result.model_hash,
+                     input_fingerprint=audit_log.fingerprint(*inputs) if inputs else None,
+                     n_subjects=result.audit.population["n_subjects"], output=out_dir,
+                     extra={"passed": result.passed})
