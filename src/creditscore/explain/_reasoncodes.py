@@ -1,0 +1,54 @@
+"""The reasons of a batch of subjects: a small result object."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["ReasonCodes"]
+
+
+class ReasonCodes:
+    """Reasons of a batch of subjects (not fitted; built by :meth:`ReasonCoder.explain`).
+
+    Attributes
+    ----------
+    index : Index
+        The rows' index (that of the frame explained).
+    features : ndarray of object, shape (n_rows, top_k)
+        The feature naming each reason (None where fewer apply).
+    contributions : ndarray of float, shape (n_rows, top_k)
+        Each reason's contribution: log-odds (boosted) or points lost
+        (scorecard); 0 where no reason.
+    sentences : ndarray of object, shape (n_rows, top_k)
+    raw_score : ndarray of float or None
+        Boosted models: the log-odds (sum of attributions plus baseline).
+    """
+
+    def __init__(self, index, features, contributions, sentences, raw_score=None):
+        self._index, self._features = index, features
+        self._contrib, self._sentences, self._raw = contributions, sentences, raw_score
+
+    index = property(lambda self: self._index)
+    features = property(lambda self: self._features)
+    contributions = property(lambda self: self._contrib)
+    sentences = property(lambda self: self._sentences)
+    raw_score = property(lambda self: self._raw)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def to_frame(self) -> pd.DataFrame:
+        """``reason_1`` .. ``reason_k``: sentences, None where fewer apply."""
+        cols = {f"reason_{i + 1}": self._sentences[:, i] for i in range(self._sentences.shape[1])}
+        return pd.DataFrame(cols, index=self._index, dtype=object)
+
+    def to_dict(self) -> list[list[dict]]:
+        """Per row, its reasons as ``{"feature", "contribution", "sentence"}`` dicts."""
+        return [
+            [
+                {"feature": f, "contribution": float(c), "sentence": s}
+                for f, c, s in zip(fr, cr, sr, strict=True)
+                if f is not None
+            ]
+            for fr, cr, sr in zip(self._features, self._contrib, self._sentences, strict=True)
+        ]
