@@ -22,6 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q --nbmake notebooks
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
