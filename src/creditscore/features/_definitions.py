@@ -55,6 +55,10 @@ class FeatureDef:
         with no event).
     dtype : {"float64", "int64"}, default="float64"
         Output type.
+    relation : str, default=""
+        The visible relation ``build`` reads when it is not the rows of
+        ``source`` themselves, e.g. ``"contribution_months"`` (one row per
+        month with contributions); see ``_visibility.RELATIONS``.
     """
 
     name: str
@@ -67,6 +71,7 @@ class FeatureDef:
     kind: str = "aggregate"
     fill: float | None = None
     dtype: str = "float64"
+    relation: str = ""
 
     def __post_init__(self):
         if self.direction not in (-1, 0, 1):
@@ -75,6 +80,11 @@ class FeatureDef:
             raise ValueError(f"feature {self.name}: kind must be aggregate, table or derived")
         if self.dtype not in ("float64", "int64"):
             raise ValueError(f"feature {self.name}: dtype must be float64 or int64")
+
+    @property
+    def reads(self) -> str:
+        """The visible relation the engine hands to ``build``."""
+        return self.relation or self.source
 
     def reason_text(self, value: float) -> str:
         """The reason sentence for this subject's own value."""

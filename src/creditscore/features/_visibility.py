@@ -1,0 +1,426 @@
+"""The point-in-time rule and the catalogue, in one place.
+
+Every feature and every label reads the record tables only through the
+relations this module returns. They are Ibis expressions, so the same rule
+compiles to DuckDB and to Spark.
+
+Two stages:
+
+``prepare_*``
+    record-level columns that do not depend on the observation date t
+    (money in whole cents, days from due date to payment, the day a negative
+    item's display period ends, catalogue flags). Void and force-majeure
+    public records and record types the catalogue does not allow are dropped
+    here; contributions due and paid together are summed into payment groups.
+``visible_*``
+    the prepared records joined to the observation dates (an inequality join
+    on the day each record came into existence), with the t-dependent columns
+    (paid by t, days late at t, open at t, under dispute at t) and only the
+    rows that are visible at t.
+
+:func:`visible_relations` returns them all, by the name a ``FeatureDef``
+reads (``FeatureDef.reads``). To keep the joins small, the relations of
+obligations hold only what their features can look at: the last 36 months
+(``contributions``, ``contribution_months``, ``repayments``), the last 6
+(``card_statements``), or only the items late at t, all time
+(``contribution_arrears``, ``late_instalments``), since no all-time feature
+needs an obligation paid on time.
+
+Decisions (shared/spec/records.md, "Visibility at an observation date t"):
+
+* existence: a contribution or instalment exists at t once ``due_on <= t``
+  (an instalment also needs its loan ``opened_on <= t``); a loan once
+  ``opened_on <= t``; a public record once ``recorded_on <= t``.
+* payment: an obligation is paid at t only if ``paid_on <= t``; its
+  lateness at t is ``paid_on - due_on`` when paid by t, else ``t - due_on``
+  (days, negative when paid early). The paid *amount* is known at t only
+  when ``paid_on <= t`` or ``t >= extracted_on`` (a partial payment carries
+  no date); otherwise it is unknown (null), never guessed.
+* negative item: an obligation of the subject's own that is late at t
+  (``days_late > 0``), not force majeure; every visible public record.
+  A contribution with an ``employer_id`` is the employer's obligation and is
+  never the subject's negative item (it still describes employment).
+* display period (expiry): a negative item whose negative state ended on
+  day ``e`` (a late obligation paid on ``paid_on``, a record resolved on
+  ``resolved_on``) is left out at every t with ``t >= e + M months``, where M
+  is the catalogue's ``display_period_months`` for the record type (public
+  records) or for ``late_instalment`` / ``unpaid_contribution``; ``e + M
+  months`` is calendar month arithmetic clamped to the month's last day
+  (2020-02-29 + 60 months = 2025-02-28). So the item is shown on the days
+  ``[e, e + M months)`` and left out from ``e + M months`` on. An item whose
+  negative state has not ended by t (unpaid, unresolved) never expires. A
+  late obligation paid *before* t but after its due date expires as a whole
+  (the row is left out of every count, denominators included).
+* void: a public record with ``dispute_upheld = true`` is left out at every
+  t, before and after the dispute.
+* open dispute: a public record with ``dispute_opened_on <= t`` and
+  (``dispute_closed_on`` null or ``> t``) is left out at t; it is back once
+  the dispute is closed without being upheld.
+* force majeure: an obligation with ``force_majeure = true`` is never late
+  (its lateness does not count); a force-majeure public record is left out
+  entirely, since a public record is nothing but a negative item.
+* catalogue: a record type the catalogue does not list is refused by the
+  engine before any of this runs; a listed type with ``allowed: false`` is
+  left out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ..records._contract import REVOLVING_PRODUCTS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+
+    from ..records._catalogue import Catalogue
+
+__all__ = [
+    "WINDOW_MONTHS",
+    "add_months",
+    "dates_frame",
+    "DATES_SCHEMA",
+    "prepare_contributions",
+    "prepare_loans",
+    "prepare_repayments",
+    "prepare_public_records",
+    "visible_contributions",
+    "visible_loans",
+    "visible_repayments",
+    "visible_public_records",
+    "visible_relations",
+    "in_window",
+    "DAYS_PER_MONTH",
+]
+
+#: look-back windows (months) for which every observation date carries a start date
+WINDOW_MONTHS = (1, 3, 6, 12, 24, 36)
+#: the mean Gregorian month, used to express day counts as months
+DAYS_PER_MONTH = 30.4375
+#: label arithmetic: 90 days late, and the 365-day performance window
+LATE_DAYS = 90
+HORIZON_DAYS = 365
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar month arithmetic clamped to the month's last day (as SQL ``add_months``)."""
+    idx = day.year * 12 + day.month - 1 + months
+    year, month = divmod(idx, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def dates_frame(as_of: Sequence[dt.date], extracted_on: dt.date):
+    """One row per observation date with every date the rules compare against (Arrow).
+
+    Window starts are computed here, in Python, so that the feature
+    expressions only compare date columns (identical on every engine):
+    an item dated ``d`` is in the N-month window at t when ``d > t_mN``.
+    """
+    days = dt.timedelta
+    cols: dict[str, list] = {"as_of": list(as_of)}
+    for n in WINDOW_MONTHS:
+        cols[f"t_m{n}"] = [add_months(t, -n) for t in as_of]
+    cols["t_minus_late"] = [t - days(LATE_DAYS) for t in as_of]
+    cols["t_plus_band"] = [t + days(HORIZON_DAYS - LATE_DAYS) for t in as_of]
+    cols["t_plus_horizon"] = [t + days(HORIZON_DAYS) for t in as_of]
+    cols["label_known"] = [t + days(HORIZON_DAYS) <= extracted_on for t in as_of]
+    cols["amounts_known"] = [t >= extracted_on for t in as_of]
+    cols["t_month_idx"] = [t.year * 12 + t.month for t in as_of]
+    return pa.table({k: pa.array(v, type=DATES_SCHEMA[k]) for k, v in cols.items()})
+
+
+#: column -> Arrow type of the observation-date table
+DATES_SCHEMA: dict[str, pa.DataType] = {
+    "as_of": pa.date32(),
+    **{f"t_m{n}": pa.date32() for n in WINDOW_MONTHS},
+    "t_minus_late": pa.date32(),
+    "t_plus_band": pa.date32(),
+    "t_plus_horizon": pa.date32(),
+    "label_known": pa.bool_(),
+    "amounts_known": pa.bool_(),
+    "t_month_idx": pa.int64(),
+}
+
+
+def in_window(v: ir.Table, column: str, months: int | None) -> ir.BooleanValue:
+    """Whether ``v[column]`` falls in the last ``months`` months up to t (all time if None)."""
+    import ibis
+
+    if months is None:
+        return ibis.literal(True)
+    return v[column] > v[f"t_m{months}"]
+
+
+def _cents(x: ir.NumericValue) -> ir.FloatingValue:
+    # money as whole cents held in float64: a sum of whole numbers below 2**53
+    # is exact, so identical on every engine and every run whatever the order
+    # of addition, and float sums are cheaper than 128-bit integer sums
+    return (x.cast("float64") * 100.0).round().cast("float64")
+
+
+def _plus_months(day: ir.DateValue, months: int) -> ir.DateValue:
+    import ibis
+
+    return (day + ibis.interval(months=months)).cast("date")
+
+
+# ---------------------------------------------------------------- obligations
+def _prepare_obligation(t: ir.Table, display_months: int) -> dict:
+    """Columns shared by contributions and repayments (record level)."""
+    import ibis
+
+    pay_days = t.paid_on.delta(t.due_on, unit="day")
+    paid_late = t.paid_on.notnull() & (pay_days > 0) & ~t.force_majeure
+    return {
+        "due_c": _cents(t.amount_due),
+        "paid_c": _cents(t.amount_paid),
+        "pay_days": pay_days,
+        "fm": t.force_majeure,
+        # the day a late-but-paid item's display period ends (unpaid: never)
+        "expires_on": ibis.ifelse(paid_late, _plus_months(t.paid_on, display_months), None),
+    }
+
+
+def _obligation_at_t(j: ir.Table, own: ir.BooleanValue) -> dict:
+    """t-dependent columns of an obligation joined to the dates."""
+    import ibis
+
+    paid_t = j.paid_on.notnull() & (j.paid_on <= j.as_of)
+    days_late = ibis.ifelse(paid_t, j.pay_days, j.as_of.delta(j.due_on, unit="day"))
+    late = ~j.fm & (days_late > 0)
+    return {
+        "paid_t": paid_t,
+        "days_late": ibis.ifelse(j.fm, 0, ibis.greatest(days_late, 0)),
+        "late": late,
+        "negative": own & late,
+        # what the subject still owes at t: unpaid by t, due before t, not deferred
+        "overdue": ~paid_t & ~j.fm & (j.due_on < j.as_of),
+        "paid_known_c": ibis.ifelse(paid_t | j.amounts_known, j.paid_c, None),
+    }
+
+
+#: contributions that share every t-relevant attribute are one payment group
+CONTRIBUTION_GROUP = ["subject_id", "period", "employer_id", "due_on", "paid_on", "force_majeure"]
+
+
+def prepare_contributions(c: ir.Table, catalogue: Catalogue) -> ir.Table:
+    """Contributions as payment groups with record-level columns.
+
+    The insurance types of one month are usually due and paid together, so
+    rows sharing subject, period, employer, due and paid dates and force
+    majeure are summed into one group first (``n`` rows, amounts in cents).
+    Every rule here depends only on those attributes, so this is exact, and
+    it makes the join to the dates several times smaller.
+    """
+    import ibis
+
+    g = c.group_by(CONTRIBUTION_GROUP).aggregate(
+        n=c.count().cast("float64"),
+        due_c=_cents(c.amount_due).sum(),
+        paid_c=_cents(c.amount_paid).sum(),
+        base_c=_cents(c.contribution_base).sum(),
+    )
+    own = g.employer_id.isnull()
+    pay_days = g.paid_on.delta(g.due_on, unit="day")
+    paid_late = own & g.paid_on.notnull() & (pay_days > 0) & ~g.force_majeure
+    months = catalogue.negative_item_months["unpaid_contribution"]
+    return g.mutate(
+        own=own,
+        fm=g.force_majeure,
+        pay_days=pay_days,
+        period_idx=g.period.year() * 12 + g.period.month(),
+        # an employer's late contribution is never the subject's negative
+        # item, so only the subject's own late items carry a display period
+        expires_on=ibis.ifelse(paid_late, _plus_months(g.paid_on, months), None),
+    )
+
+
+def _due_by(t: ir.Table, dates: ir.Table, months: int | None) -> ir.BooleanValue:
+    """Join condition: due by t, and within the last ``months`` months (all time if None)."""
+    exists = t.due_on <= dates.as_of
+    return exists if months is None else exists & (t.due_on > dates[f"t_m{months}"])
+
+
+def visible_contributions(c: ir.Table, dates: ir.Table, months: int | None = 36) -> ir.Table:
+    """Prepared contributions as visible at each t (one row per payment group and t).
+
+    Only the last ``months`` months are joined: every windowed feature looks
+    no further back, and all-time features read :func:`visible_arrears`.
+    """
+    j = c.join(dates, _due_by(c, dates, months))
+    j = j.mutate(**_obligation_at_t(j, j.own))
+    return j.filter(_not_expired(j))
+
+
+def visible_arrears(c: ir.Table, dates: ir.Table) -> ir.Table:
+    """The subject's own contributions that are negative items at t (late, not deferred).
+
+    Only groups that can ever be late (unpaid, or paid after the due date)
+    are joined, so this relation is small.
+    """
+    maybe = c.filter(c.own, ~c.fm, c.paid_on.isnull() | (c.pay_days > 0))
+    v = visible_contributions(maybe, dates, months=None)
+    return v.filter(v.negative)
+
+
+def visible_months(c: ir.Table, dates: ir.Table, months: int = 36) -> ir.Table:
+    """Months with contributions, as known at t: a month exists once its first group is due.
+
+    A month is in the N-month window when its first due date is; only the
+    last ``months`` months are joined.
+    """
+    m = c.group_by(["subject_id", "period", "period_idx"]).aggregate(due_on=c.due_on.min())
+    return m.join(dates, _due_by(m, dates, months))
+
+
+def visible_employers(c: ir.Table, dates: ir.Table) -> ir.Table:
+    """Employers paying the subject's contributions, known from their first due date on."""
+    e = c.filter(~c.own)
+    e = e.group_by(["subject_id", "employer_id"]).aggregate(due_on=e.due_on.min())
+    return e.join(dates, e.due_on <= dates.as_of)
+
+
+def _not_expired(j: ir.Table) -> ir.BooleanValue:
+    return j.expires_on.isnull() | (j.expires_on > j.as_of)
+
+
+def visible_late_instalments(r: ir.Table, dates: ir.Table) -> ir.Table:
+    """Instalments and statements late at t, all time (small: only those ever late are joined)."""
+    maybe = r.filter(~r.fm, r.paid_on.isnull() | (r.pay_days > 0))
+    v = visible_repayments(maybe, dates, months=None)
+    return v.filter(v.late)
+
+
+def visible_card_statements(r: ir.Table, dates: ir.Table) -> ir.Table:
+    """Card statements of the last 6 months (every card feature looks no further back).
+
+    ``last_stmt`` marks the last statement of a card open at t: the latest
+    due by t ("latest as of t" as the inequality join to the dates plus a
+    window over each card and t, since Spark has no as-of join), if due in
+    the 3 months up to t; statements sharing that due date count together,
+    and a card without a statement for 3 months has none.
+    """
+    j = visible_repayments(r.filter(r.revolving), dates, months=6)
+    latest = j.due_on.max().over(group_by=["loan_id", "as_of"])
+    return j.mutate(last_stmt=j.loan_open_t & (j.due_on > j.t_m3) & (j.due_on == latest))
+
+
+def prepare_loans(loans: ir.Table) -> ir.Table:
+    """Loans with record-level columns (revolving flag, cents)."""
+    return loans.mutate(
+        revolving=loans.product.isin(list(REVOLVING_PRODUCTS)),
+        principal_c=_cents(loans.principal),
+    )
+
+
+def visible_loans(loans: ir.Table, dates: ir.Table) -> ir.Table:
+    """Prepared loans as visible at each t, with ``open_t`` and ``age_days``."""
+    j = loans.join(dates, loans.opened_on <= dates.as_of)
+    open_t = j.closed_on.isnull() | (j.closed_on > j.as_of)
+    return j.mutate(open_t=open_t, age_days=j.as_of.delta(j.opened_on, unit="day"))
+
+
+def prepare_repayments(r: ir.Table, loans: ir.Table, catalogue: Catalogue) -> ir.Table:
+    """Instalments and card statements with their loan's subject, product and dates."""
+    months = catalogue.negative_item_months["late_instalment"]
+    lo = loans.select(
+        "loan_id", "subject_id", "product", "lender_type", "opened_on", "closed_on",
+        "revolving", "principal_c",
+    )
+    return r.mutate(**_prepare_obligation(r, months)).join(lo, "loan_id")
+
+
+def visible_repayments(r: ir.Table, dates: ir.Table, months: int | None = 36) -> ir.Table:
+    """Prepared repayments as visible at each t (instalment due and loan opened by t).
+
+    Only the last ``months`` months are joined (all time if None).
+    """
+    import ibis
+
+    j = r.join(dates, _due_by(r, dates, months) & (r.opened_on <= dates.as_of))
+    j = j.mutate(
+        loan_open_t=j.closed_on.isnull() | (j.closed_on > j.as_of),
+        **_obligation_at_t(j, ibis.literal(True)),
+    )
+    return j.filter(_not_expired(j))
+
+
+# ------------------------------------------------------------- public records
+def prepare_public_records(p: ir.Table, catalogue: Catalogue) -> ir.Table:
+    """Public records that may ever be used: allowed type, not void, not force majeure."""
+    import ibis
+
+    allowed = catalogue.allowed_types
+    p = p.filter(
+        p.record_type.isin(allowed),
+        ~p.force_majeure,
+        ~p.dispute_upheld.fill_null(False),
+    )
+    by_months: dict[int, list[str]] = {}
+    for name in allowed:
+        by_months.setdefault(catalogue.display_months(name), []).append(name)
+    branches = [
+        (p.record_type.isin(names), _plus_months(p.resolved_on, m))
+        for m, names in sorted(by_months.items())
+    ]
+    expires = ibis.cases(*branches, else_=None) if len(branches) > 1 else branches[0][1]
+    return p.mutate(
+        breach=p.record_type.isin(catalogue.breach_types or ["\x00none"]),
+        amount_c=_cents(p.amount.fill_null(0)),
+        expires_on=ibis.ifelse(p.resolved_on.isnull(), None, expires),
+    )
+
+
+def under_dispute(p: ir.Table) -> ir.BooleanValue:
+    """Under open dispute at t: opened by t and not closed by t."""
+    return (
+        p.dispute_opened_on.notnull()
+        & (p.dispute_opened_on <= p.as_of)
+        & (p.dispute_closed_on.isnull() | (p.dispute_closed_on > p.as_of))
+    )
+
+
+def visible_public_records(p: ir.Table, dates: ir.Table) -> ir.Table:
+    """Prepared public records as visible at each t (recorded, not disputed, not expired)."""
+    j = p.join(dates, p.recorded_on <= dates.as_of)
+    j = j.mutate(resolved_t=j.resolved_on.notnull() & (j.resolved_on <= j.as_of))
+    expired = j.expires_on.notnull() & (j.expires_on <= j.as_of)
+    return j.filter(~under_dispute(j), ~expired)
+
+
+# ------------------------------------------------------------------ all of it
+def visible_relations(
+    tables: dict[str, ir.Table], dates: ir.Table, catalogue: Catalogue
+) -> tuple[dict[str, ir.Table], dict[str, ir.Table]]:
+    """Every relation a feature may read, and the prepared tables the labels read.
+
+    Returns ``(relations, prepared)``: ``relations`` maps a name (a
+    ``FeatureDef.reads``) to the rows visible at each t; ``prepared`` maps a
+    contract table to its record-level preparation.
+    """
+    loans = prepare_loans(tables["loans"])
+    prepared = {
+        "contributions": prepare_contributions(tables["contributions"], catalogue),
+        "loans": loans,
+        "repayments": prepare_repayments(tables["repayments"], loans, catalogue),
+        "public_records": prepare_public_records(tables["public_records"], catalogue),
+    }
+    c = prepared["contributions"]
+    relations = {
+        "contributions": visible_contributions(c, dates),
+        "contribution_months": visible_months(c, dates),
+        "contribution_employers": visible_employers(c, dates),
+        "contribution_arrears": visible_arrears(c, dates),
+        "loans": visible_loans(loans, dates),
+        "repayments": visible_repayments(prepared["repayments"], dates),
+        "late_instalments": visible_late_instalments(prepared["repayments"], dates),
+        "card_statements": visible_card_statements(prepared["repayments"], dates),
+        "public_records": visible_public_records(prepared["public_records"], dates),
+    }
+    return relations, prepared
