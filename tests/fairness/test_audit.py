@@ -8,12 +8,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FAST
 
 from creditscore._errors import InputError
 from creditscore.fairness import FairnessAudit, age_bands
 from creditscore.fairness._bootstrap import weighted_auc
 from creditscore.fairness._checks import judge
+
+from .conftest import FAST
 
 AS_OF = dt.date(2022, 6, 30)
 

@@ -6,10 +6,11 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import FAST
 
 from creditscore._errors import InputError
 from creditscore.fairness import audit_model, read_verdict, require_passed_audit
+
+from .conftest import FAST
 
 
 @pytest.fixture()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import FAST, FEATURES
 
 from creditscore._errors import InputError
 from creditscore.fairness import mitigate
 from creditscore.fairness._candidates import reweigh
+
+from .conftest import FAST, FEATURES
 
 
 @pytest.fixture(scope="module")

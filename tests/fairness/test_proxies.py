@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import FAST, FEATURES, make_population, train_fake
 
 from creditscore.fairness import detect_proxies, load_policy, sensitive_frame
+
+from .conftest import FAST, FEATURES, make_population, train_fake
 
 
 def test_copy_of_protected_attribute_plus_noise_is_named_and_independent_feature_is_not(

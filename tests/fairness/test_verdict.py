@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from conftest import FAST
 
 from creditscore._errors import PolicyRefusal
 from creditscore.fairness import (
@@ -24,6 +23,8 @@ from creditscore.fairness._verdict import (
     MSG_TAMPERED,
     MSG_UNSIGNED,
 )
+
+from .conftest import FAST
 
 
 def _prefix(template: str) -> str:

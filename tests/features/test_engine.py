@@ -138,8 +138,8 @@ def test_bad_dates_are_refused(as_of, message):
 
 
 def test_an_unknown_engine_is_refused():
-    with pytest.raises(InputError, match="engine 'spark' is not available"):
-        build_feature_table(EDGES, DATES, engine="spark")
+    with pytest.raises(InputError, match="engine 'oracle' is not available"):
+        build_feature_table(EDGES, DATES, engine="oracle")
 
 
 def test_the_same_definitions_compile_to_spark_sql():

@@ -129,7 +129,7 @@ FEATURES: tuple[FeatureDef, ...] = (
        "on time", _ontime(12), actionable=True),
     _f("si_ontime_share_36m", "Share of self-owed contributions of the last 36 months paid on "
        "time", -1, "Only {value:.0%} of self-owed contributions in the last 36 months were paid "
-       "on time", _ontime(36), actionable=True),
+       "on time", _ontime(36), relation="own_contributions", actionable=True),
     _count("si_late_count_6m", "Self-owed contributions paid late or still unpaid past due, "
            "last 6 months", 1, "{value:.0f} contributions paid late or unpaid in the last 6 "
            "months", _late(6), relation=ARREARS, actionable=True),

@@ -20,8 +20,9 @@ Two stages:
 
 :func:`visible_relations` returns them all, by the name a ``FeatureDef``
 reads (``FeatureDef.reads``). To keep the joins small, the relations of
-obligations hold only what their features can look at: the last 36 months
-(``contributions``, ``contribution_months``, ``repayments``), the last 6
+obligations hold only what their features can look at: the last 12 months
+(``contributions``), the last 36 (``own_contributions``: the subject's own
+only, ``contribution_months``, ``repayments``), the last 6
 (``card_statements``), or only the items late at t, all time
 (``contribution_arrears``, ``late_instalments``), since no all-time feature
 needs an obligation paid on time.
@@ -250,8 +251,9 @@ def _due_by(t: ir.Table, dates: ir.Table, months: int | None) -> ir.BooleanValue
 def visible_contributions(c: ir.Table, dates: ir.Table, months: int | None = 36) -> ir.Table:
     """Prepared contributions as visible at each t (one row per payment group and t).
 
-    Only the last ``months`` months are joined: every windowed feature looks
-    no further back, and all-time features read :func:`visible_arrears`.
+    Only the last ``months`` months are joined (all time if None): windowed
+    features look no further back, and all-time features read
+    :func:`visible_arrears`.
     """
     j = c.join(dates, _due_by(c, dates, months))
     j = j.mutate(**_obligation_at_t(j, j.own))
@@ -413,7 +415,8 @@ def visible_relations(
     }
     c = prepared["contributions"]
     relations = {
-        "contributions": visible_contributions(c, dates),
+        "contributions": visible_contributions(c, dates, months=12),
+        "own_contributions": visible_contributions(c.filter(c.own), dates, months=36),
         "contribution_months": visible_months(c, dates),
         "contribution_employers": visible_employers(c, dates),
         "contribution_arrears": visible_arrears(c, dates),
