@@ -92,18 +92,18 @@ FEATURES: tuple[FeatureDef, ...] = (
            "36 months", -1, "Social insurance contributions were due in {value:.0f} of the last "
            "36 months", _covered(36), relation=MONTHS),
     _count("si_gap_months_24m", "Months without contributions between the first and last "
-           "covered month of the last 24 months", 1, "{value:.0f} months without social "
+           "covered month of the last 24 months", 1, "{value:.0f} month{s} without social "
            "insurance cover in the last 24 months", _gap_months, relation=MONTHS),
     _f("si_months_since_covered", "Months from the last month with a contribution to the "
        "observation month (missing if none in the last 36 months)", 1, "The last social insurance "
-       "contribution month was {value:.0f} months ago",
+       "contribution month was {value:.0f} month{s} ago",
        lambda m: (m.t_month_idx.max() - m.period_idx.max()).cast("float64"), relation=MONTHS),
     # employment
     _count("si_new_employers_12m", "Employers whose first contribution for the subject was due "
-           "in the last 12 months (job changes)", 1, "{value:.0f} new employers in the last 12 "
+           "in the last 12 months (job changes)", 1, "{value:.0f} new employer{s} in the last 12 "
            "months", _new_employers(12), relation="contribution_employers"),
     _count("si_new_employers_36m", "Employers whose first contribution for the subject was due "
-           "in the last 36 months (job changes)", 1, "{value:.0f} new employers in the last 36 "
+           "in the last 36 months (job changes)", 1, "{value:.0f} new employer{s} in the last 36 "
            "months", _new_employers(36), relation="contribution_employers"),
     _f("si_self_paid_share_12m", "Share of the last 12 months' contributions owed by the subject "
        "(flexible employment) rather than an employer", 0, "{value:.0%} of contributions in the "
@@ -122,7 +122,7 @@ FEATURES: tuple[FeatureDef, ...] = (
                                          _base_mean(v, window(v, 12) & ~window(v, 6)))),
     # the subject's own obligations
     _count("si_own_count_12m", "Self-owed contributions due in the last 12 months", 0,
-           "{value:.0f} self-owed contributions were due in the last 12 months",
+           "{value:.0f} self-owed contribution{s} were due in the last 12 months",
            lambda v: _rows(v, v.own & window(v, 12))),
     _f("si_ontime_share_12m", "Share of self-owed contributions of the last 12 months paid on "
        "time", -1, "Only {value:.0%} of self-owed contributions in the last 12 months were paid "
@@ -131,50 +131,50 @@ FEATURES: tuple[FeatureDef, ...] = (
        "time", -1, "Only {value:.0%} of self-owed contributions in the last 36 months were paid "
        "on time", _ontime(36), relation="own_contributions", actionable=True),
     _count("si_late_count_6m", "Self-owed contributions paid late or still unpaid past due, "
-           "last 6 months", 1, "{value:.0f} contributions paid late or unpaid in the last 6 "
+           "last 6 months", 1, "{value:.0f} contribution{s} paid late or unpaid in the last 6 "
            "months", _late(6), relation=ARREARS, actionable=True),
     _count("si_late_count_12m", "Self-owed contributions paid late or still unpaid past due, "
-           "last 12 months", 1, "{value:.0f} contributions paid late or unpaid in the last 12 "
+           "last 12 months", 1, "{value:.0f} contribution{s} paid late or unpaid in the last 12 "
            "months", _late(12), relation=ARREARS, actionable=True),
     _count("si_late_count_36m", "Self-owed contributions paid late or still unpaid past due, "
-           "last 36 months", 1, "{value:.0f} contributions paid late or unpaid in the last 36 "
+           "last 36 months", 1, "{value:.0f} contribution{s} paid late or unpaid in the last 36 "
            "months", _late(36), relation=ARREARS, actionable=True),
     _count("si_late30_count_12m", "Self-owed contributions 30 or more days late, last 12 months",
-           1, "{value:.0f} contributions 30 or more days late in the last 12 months",
+           1, "{value:.0f} contribution{s} 30 or more days late in the last 12 months",
            _late(12, 30), relation=ARREARS),
     _count("si_late30_count_36m", "Self-owed contributions 30 or more days late, last 36 months",
-           1, "{value:.0f} contributions 30 or more days late in the last 36 months",
+           1, "{value:.0f} contribution{s} 30 or more days late in the last 36 months",
            _late(36, 30), relation=ARREARS),
     _count("si_late90_count_36m", "Self-owed contributions 90 or more days late, last 36 months",
-           1, "{value:.0f} contributions 90 or more days late in the last 36 months",
+           1, "{value:.0f} contribution{s} 90 or more days late in the last 36 months",
            _late(36, 90), relation=ARREARS),
     _count("si_days_late_max_12m", "Most days any self-owed contribution of the last 12 months "
-           "was late (unpaid: days so far)", 1, "A contribution was {value:.0f} days late in the "
+           "was late (unpaid: days so far)", 1, "A contribution was {value:.0f} day{s} late in the "
            "last 12 months", _days_late_max(12), relation=ARREARS),
     _count("si_days_late_max_36m", "Most days any self-owed contribution of the last 36 months "
-           "was late (unpaid: days so far)", 1, "A contribution was {value:.0f} days late in the "
+           "was late (unpaid: days so far)", 1, "A contribution was {value:.0f} day{s} late in the "
            "last 36 months", _days_late_max(36), relation=ARREARS),
     _f("si_days_late_mean_12m", "Average days late of self-owed contributions in the last 12 "
-       "months (0 when on time)", 1, "Self-owed contributions were on average {value:.0f} days "
+       "months (0 when on time)", 1, "Self-owed contributions were on average {value:.0f} day{s} "
        "late in the last 12 months",
        lambda v: ratio((v.days_late * v.n).sum(where=v.own & window(v, 12)),
                        _rows(v, v.own & window(v, 12)))),
     _count("si_arrears_count", "Self-owed contributions due and unpaid now (current arrears)", 1,
-           "{value:.0f} self-owed contributions are due and unpaid",
+           "{value:.0f} self-owed contribution{s} due and unpaid",
            lambda a: _rows(a, a.overdue), relation=ARREARS, actionable=True),
     _f("si_arrears_amount", "Amount of self-owed contributions due and unpaid now", 1,
-       "{value:,.0f} of social insurance contributions are due and unpaid",
+       "{value:,.0f} in social insurance contributions is due and unpaid",
        lambda a: (a.due_c - a.paid_known_c.fill_null(0)).sum(where=a.overdue) / 100.0,
        fill=0.0, relation=ARREARS, actionable=True),
     _count("si_arrears_longest_run_36m", "Longest run of consecutive months with a late "
            "self-owed contribution, last 36 months", 1, "Contributions were late {value:.0f} "
-           "months in a row in the last 36 months", _arrears_run, kind="table",
+           "month{s} in a row in the last 36 months", _arrears_run, kind="table",
            relation=ARREARS),
     _f("si_months_since_late", "Months since the last self-owed contribution that was late "
        "(missing if none on record)", -1, "The last late contribution was due {value:.0f} "
-       "months ago", lambda a: months_since(a, "due_on", window(a, None)), relation=ARREARS),
+       "month{s} ago", lambda a: months_since(a, "due_on", window(a, None)), relation=ARREARS),
     _f("si_months_since_late30", "Months since the last self-owed contribution 30 or more days "
        "late (missing if none on record)", -1, "The last contribution 30 or more days late was "
-       "due {value:.0f} months ago",
+       "due {value:.0f} month{s} ago",
        lambda a: months_since(a, "due_on", a.days_late >= 30), relation=ARREARS),
 )

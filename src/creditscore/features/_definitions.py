@@ -88,4 +88,7 @@ class FeatureDef:
 
     def reason_text(self, value: float) -> str:
         """The reason sentence for this subject's own value."""
-        return self.reason.format(value=value)
+        # "{s}" in a template is "" for a value of 1 and "s" otherwise
+        plural = "" if value == 1 else "s"
+        text = self.reason.format(value=value, s=plural)
+        return text[:1].upper() + text[1:]

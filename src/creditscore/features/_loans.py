@@ -47,16 +47,16 @@ LOAN_FEATURES: tuple[FeatureDef, ...] = (
     _count("loans", "ln_closed_count", "Credit accounts closed by now", 0,
            "{value:.0f} closed credit accounts", lambda v: count(v, ~v.open_t)),
     _count("loans", "ln_opened_6m", "Credit accounts opened in the last 6 months", 1,
-           "{value:.0f} credit accounts opened in the last 6 months",
+           "{value:.0f} credit account{s} opened in the last 6 months",
            lambda v: count(v, window(v, 6, "opened_on"))),
     _count("loans", "ln_opened_12m", "Credit accounts opened in the last 12 months", 1,
-           "{value:.0f} credit accounts opened in the last 12 months",
+           "{value:.0f} credit account{s} opened in the last 12 months",
            lambda v: count(v, window(v, 12, "opened_on"))),
     _f("loans", "ln_oldest_age_months", "Age of the oldest credit account in months (missing "
-       "if none)", -1, "The oldest credit account is only {value:.0f} months old",
+       "if none)", -1, "The oldest credit account is only {value:.0f} month{s} old",
        lambda v: v.age_days.max().cast("float64") / DAYS_PER_MONTH),
     _f("loans", "ln_newest_age_months", "Age of the newest credit account in months (missing "
-       "if none)", -1, "A credit account was opened {value:.0f} months ago",
+       "if none)", -1, "A credit account was opened {value:.0f} month{s} ago",
        lambda v: v.age_days.min().cast("float64") / DAYS_PER_MONTH),
     _f("loans", "ln_open_principal", "Principal of open instalment loans", 0,
        "{value:,.0f} borrowed on open instalment loans",
@@ -65,10 +65,10 @@ LOAN_FEATURES: tuple[FeatureDef, ...] = (
        "{value:,.0f} of credit card limits",
        lambda v: money_sum(v, "principal_c", v.open_t & v.revolving), fill=0.0),
     _count("loans", "ln_microlender_open", "Open accounts with microlenders", 1,
-           "{value:.0f} open accounts with microlenders",
+           "{value:.0f} open account{s} with microlenders",
            lambda v: count(v, v.open_t & (v.lender_type == "microlender"))),
     _count("loans", "ln_consumer_finance_open", "Open accounts with consumer finance companies",
-           1, "{value:.0f} open accounts with consumer finance companies",
+           1, "{value:.0f} open account{s} with consumer finance companies",
            lambda v: count(v, v.open_t & (v.lender_type == "consumer_finance"))),
 )
 
@@ -85,13 +85,13 @@ def _bucket(lo, hi, n):
     label = f"{lo}-{hi}" if hi else f"{lo}+"
     name = f"rp_late_{lo}_{hi}_{n}m" if hi else f"rp_late_{lo}p_{n}m"
     return _count("repayments", name, f"Instalments {label} days late (unpaid: so far), last {n} "
-                  "months", 1, f"{{value:.0f}} instalments {label} days late in the last {n} "
+                  "months", 1, f"{{value:.0f}} instalment{{s}} {label} days late in the last {n} "
                   "months", build, relation=LATE)
 
 
 def _late_n(n, days, name):
     return _count("repayments", name, f"Instalments {days} or more days late, last {n} months", 1,
-                  f"{{value:.0f}} instalments {days} or more days late in the last {n} months",
+                  f"{{value:.0f}} instalment{{s}} {days} or more days late in the last {n} months",
                   lambda v: count(v, v.late & (v.days_late >= days) & window(v, n)),
                   relation=LATE)
 
@@ -99,7 +99,7 @@ def _late_n(n, days, name):
 def _max_late(n, name):
     span = f"the last {n} months" if n else "the record"
     return _count("repayments", name, f"Most days any instalment of {span} was late", 1,
-                  f"An instalment was {{value:.0f}} days late in {span}",
+                  f"An instalment was {{value:.0f}} day{{s}} late in {span}",
                   lambda v: v.days_late.max(where=window(v, n)), relation=LATE)
 
 
@@ -112,7 +112,7 @@ def _ontime(n):
 
 REPAYMENT_FEATURES: tuple[FeatureDef, ...] = (
     _count("repayments", "rp_count_12m", "Instalments and statements due in the last 12 months",
-           0, "{value:.0f} instalments were due in the last 12 months",
+           0, "{value:.0f} instalment{s} were due in the last 12 months",
            lambda v: count(v, window(v, 12))),
     _ontime(12),
     _ontime(36),
@@ -126,22 +126,22 @@ REPAYMENT_FEATURES: tuple[FeatureDef, ...] = (
     _max_late(36, "rp_days_late_max_36m"),
     _max_late(None, "rp_days_late_max_ever"),
     _f("repayments", "rp_months_since_late", "Months since the last instalment paid late "
-       "(missing if none on record)", -1, "The last late instalment was due {value:.0f} months "
+       "(missing if none on record)", -1, "The last late instalment was due {value:.0f} month{s} "
        "ago", lambda v: months_since(v, "due_on", v.late), relation=LATE),
     _f("repayments", "rp_months_since_delinquency", "Months since the last instalment 30 or "
        "more days late (missing if none on record)", -1, "The last instalment 30 or more days "
-       "late was due {value:.0f} months ago",
+       "late was due {value:.0f} month{s} ago",
        lambda v: months_since(v, "due_on", v.late & (v.days_late >= 30)), relation=LATE),
     _count("repayments", "rp_cured_delinquencies_36m", "Instalments of the last 36 months that "
-           "were 30 or more days late and are now paid", 0, "{value:.0f} delinquent instalments "
+           "were 30 or more days late and are now paid", 0, "{value:.0f} delinquent instalment{s} "
            "were later paid in the last 36 months",
            lambda v: count(v, v.late & (v.days_late >= 30) & v.paid_t & window(v, 36)),
            relation=LATE),
     _count("repayments", "rp_overdue_count", "Instalments due and unpaid now", 1,
-           "{value:.0f} instalments are due and unpaid", lambda v: count(v, v.overdue),
+           "{value:.0f} instalment{s} due and unpaid", lambda v: count(v, v.overdue),
            relation=LATE, actionable=True),
     _f("repayments", "rp_overdue_amount", "Amount of instalments due and unpaid now", 1,
-       "{value:,.0f} of instalments are due and unpaid",
+       "{value:,.0f} in instalments is due and unpaid",
        lambda v: (v.due_c - v.paid_known_c.fill_null(0)).sum(where=v.overdue) / 100.0,
        fill=0.0, relation=LATE, actionable=True),
     _f("repayments", "rp_instalment_monthly", "Average monthly instalment due on open loans "
@@ -181,7 +181,7 @@ CARD_FEATURES: tuple[FeatureDef, ...] = (
                        v.due_c.sum(where=_last(v) & v.paid_known_c.notnull())),
        actionable=True),
     _f("repayments", "cc_days_late_last", "Days the last card statement is or was late", 1,
-       "The last card statement is {value:.0f} days late",
+       "The last card statement is {value:.0f} day{s} late",
        lambda v: v.days_late.max(where=_last(v)), actionable=True),
     _f("repayments", "cc_util_avg_6m", "Card statement balances relative to limits, last 6 "
        "months", 1, "Credit cards were used to {value:.0%} of their limits over 6 months",
@@ -210,7 +210,7 @@ CARD_FEATURES: tuple[FeatureDef, ...] = (
        "(where known)", -1, "Card payments averaged {value:,.0f} over 6 months",
        lambda v: money_mean(v, "paid_known_c", _cards(v, 6))),
     _count("repayments", "cc_days_late_max_6m", "Most days any card statement of the last 6 "
-           "months was late", 1, "A card statement was {value:.0f} days late in the last 6 "
+           "months was late", 1, "A card statement was {value:.0f} day{s} late in the last 6 "
            "months", lambda v: v.days_late.max(where=_cards(v, 6))),
 )
 
