@@ -31,6 +31,14 @@ MSG_NO_PURPOSE = (
     "a purpose is required for {action}: say why these subjects are processed (--purpose)"
 )
 MSG_BROKEN = "{path} line {line}: {what}"
+MSG_DAMAGED = (
+    "{path}: the last line is not an audit-log entry, so nothing can be appended to it; "
+    "check it with `creditscore log verify`"
+)
+MSG_HEAD_LAGS = (
+    "entry {seq} was appended but {head} was not yet updated (an interrupted append); "
+    "the next append updates it"
+)
 
 
 def log_path(path: str | os.PathLike | None = None) -> Path:
@@ -68,7 +76,15 @@ def fingerprint(*paths: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def _last_entry(fh) -> dict | None:
+def _is_entry(entry) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("seq"), int)
+        and isinstance(entry.get("hash"), str)
+    )
+
+
+def _last_entry(fh, target: Path) -> dict | None:
     fh.seek(0, os.SEEK_END)
     size = fh.tell()
     if size == 0:
@@ -78,7 +94,13 @@ def _last_entry(fh) -> dict | None:
         fh.seek(size - block)
         tail = fh.read(block).rstrip(b"\n")
         if b"\n" in tail or block == size:
-            return json.loads(tail.rsplit(b"\n", 1)[-1])
+            try:
+                entry = json.loads(tail.rsplit(b"\n", 1)[-1])
+            except ValueError:
+                entry = None
+            if not _is_entry(entry):  # never chain onto a line that is not an entry
+                raise InputError(MSG_DAMAGED.format(path=target))
+            return entry
         block = min(size, block * 4)
 
 
@@ -108,7 +130,7 @@ def append(
     with open(target, "a+b") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            last = _last_entry(fh)
+            last = _last_entry(fh, target)
             entry = {
                 "seq": (last["seq"] + 1) if last else 1,
                 "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
@@ -140,11 +162,13 @@ def _head_path(target: Path) -> Path:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of :func:`verify`: ``ok``, entries checked and the first problem."""
+    """Outcome of :func:`verify`: ``ok``, entries checked, the first problem, and a note
+    when the log is intact but its head lags one entry behind (an interrupted append)."""
 
     ok: bool
     n_entries: int
     problem: str | None = None
+    note: str | None = None
 
 
 def _check_lines(target: Path, lines: list[bytes]) -> tuple[str | None, dict | None]:
@@ -153,6 +177,8 @@ def _check_lines(target: Path, lines: list[bytes]) -> tuple[str | None, dict | N
         try:
             entry = json.loads(raw)
         except ValueError:
+            entry = None
+        if not _is_entry(entry):
             return MSG_BROKEN.format(path=target, line=i, what="not a JSON entry"), None
         if entry.get("seq") != i:
             return MSG_BROKEN.format(path=target, line=i, what="entry missing or reordered"), None
@@ -177,18 +203,39 @@ def verify(path: str | os.PathLike | None = None) -> VerifyResult:
     target = log_path(path)
     if not target.exists():
         raise InputError(f"{target}: no audit log here (set CREDITSCORE_AUDIT_LOG or pass LOG)")
+    head = _head_path(target)
     with open(target, "rb") as fh:
         fcntl.flock(fh, fcntl.LOCK_SH)
         lines = [ln for ln in fh.read().split(b"\n") if ln.strip()]
+        # read under the same lock: an append updates the log and the head together
+        got = head.read_text().strip() if head.exists() else None
         fcntl.flock(fh, fcntl.LOCK_UN)
     problem, last = _check_lines(target, lines)
+    note = None
     if problem is None:
-        head = _head_path(target)
-        expected = f"{last['seq']} {last['hash']}" if last else None
-        got = head.read_text().strip() if head.exists() else None
-        if got != expected:
-            problem = (
-                f"{target}: the last entries were removed or the head file "
-                f"{head.name} was changed (head says {got!r})"
-            )
-    return VerifyResult(ok=problem is None, n_entries=len(lines), problem=problem)
+        problem, note = _check_head(target, lines, last, got)
+    return VerifyResult(ok=problem is None, n_entries=len(lines), problem=problem, note=note)
+
+
+def _check_head(target: Path, lines: list[bytes], last: dict | None, got: str | None):
+    """(problem, note) of the head against an intact chain.
+
+    An append writes (and fsyncs) its line, then the head: a process killed
+    between the two leaves the head one entry behind a whole, chained last
+    entry. That is an interrupted append, not a removal, and the next append
+    brings the head up to date; a head ahead of the log, or further behind,
+    is still a problem.
+    """
+    head = _head_path(target)
+    expected = f"{last['seq']} {last['hash']}" if last else None
+    if got == expected:
+        return None, None
+    if last is not None:
+        before = json.loads(lines[-2]) if len(lines) > 1 else None
+        lagging = f"{before['seq']} {before['hash']}" if before else None
+        if got == lagging:
+            return None, MSG_HEAD_LAGS.format(seq=last["seq"], head=head.name)
+    return (
+        f"{target}: the last entries were removed or the head file "
+        f"{head.name} was changed (head says {got!r})"
+    ), None

@@ -73,13 +73,19 @@ def validate(
     from .records import validate_records
 
     report = validate_records(record_dir, catalogue=catalogue)
-    if not report.ok:
-        lines = report.messages()
-        typer.echo(f"creditscore: error: {record_dir}: {lines[0]}", err=True)
-        for line in lines[1:]:
-            typer.echo(f"  {line}", err=True)
-        raise typer.Exit(2)
+    _refuse_invalid(record_dir, report)
     typer.echo(f"{record_dir}: valid ({report.summary()})")
+
+
+def _refuse_invalid(record_dir: Path, report) -> None:
+    """Exit 2 listing the problems (first line: how many) unless the report is ok."""
+    if report.ok:
+        return
+    lines = report.messages()
+    typer.echo(f"creditscore: error: {record_dir}: {lines[0]}", err=True)
+    for line in lines[1:]:
+        typer.echo(f"  {line}", err=True)
+    raise typer.Exit(2)
 
 
 @app.command()
@@ -93,7 +99,10 @@ def features(
     """One row per (subject_id, as_of): point-in-time features and the two labels."""
     dates = [_parse_date(d, "--as-of") for d in as_of]
     from .features import build_features
+    from .records import validate_records
 
+    # the feature engine trusts the contract: refuse a record set that breaks it
+    _refuse_invalid(record_dir, validate_records(record_dir, catalogue=catalogue))
     result = build_features(record_dir, dates, out, engine=engine, catalogue=catalogue)
     typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
 
@@ -270,6 +279,8 @@ def log_verify(
     if not result.ok:
         _fail(f"audit log tampered: {result.problem}", 3)
     typer.echo(f"{audit_log.log_path(log)}: intact ({result.n_entries} entries)")
+    if result.note:
+        typer.echo(f"  note: {result.note}")
 
 
 def _is_click_error(exc: BaseException) -> bool:

@@ -5,7 +5,9 @@ and by Python callers alike. It refuses (``PolicyRefusal``, exit 3) before
 reading or writing anything unless the model directory holds a passed audit
 of this very model; it requires a purpose; it streams the feature file in
 batches (bounded memory, a progress bar on request), writes the output
-atomically, and appends one entry to the audit log.
+atomically, and appends one entry to the audit log before the output is
+renamed into place: there are never scores without their entry (a run
+killed between the two leaves an entry for scores it did not deliver).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ __all__ = ["score_features", "ScoreResult", "OUTPUT_COLUMNS"]
 OUTPUT_COLUMNS = ("subject_id", "as_of", "pd", "score", "tier",
                   "reason_1", "reason_2", "reason_3", "reason_4")
 MSG_NO_FILE = "{path}: no such feature file"
+MSG_NO_MODEL = "{path}: no such model directory"
 MSG_MISSING = "{path}: missing column(s) {cols} the model needs"
 MSG_UNREADABLE = "{path}: not a readable Parquet feature file ({error})"
+MSG_CORRUPT = "{path}: the rows from row {row} cannot be read; the file is damaged ({error})"
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,11 @@ def _score_batch(model, coder, frame):
 
 
 def _progress(total: int, enabled: bool):
+    from rich.console import Console
     from rich.progress import Progress
 
-    bar = Progress(disable=not enabled, transient=True)
+    # on stderr, where the CLI checks for a terminal: stdout may be piped to a file
+    bar = Progress(console=Console(stderr=True), disable=not enabled, transient=True)
     return bar, bar.add_task("scoring", total=total)
 
 
@@ -110,29 +116,59 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
     start = time.perf_counter()
     if not (purpose and purpose.strip()):
         raise InputError(audit_log.MSG_NO_PURPOSE.format(action="score"))
+    if not Path(model_dir).is_dir():
+        raise InputError(MSG_NO_MODEL.format(path=model_dir))
+    # the audited hash is checked on the files before they are parsed (a damaged or
+    # edited booster never reaches LightGBM's parser, which can crash on one), and on
+    # the model as loaded
+    require_passed_audit(model_dir)
     model = load_model(model_dir)
     require_passed_audit(model_dir, model=model)
     features, out = Path(features), Path(out)
     pf = _open(features, ["subject_id", "as_of", *model.feature_names])
     coder = ReasonCoder(features=model.features).fit(model)
-    n = _write_scores(model, coder, pf, out, batch_size, progress)
-    result = ScoreResult(n, out, model.model_hash(), time.perf_counter() - start)
-    audit_log.append("score", purpose=purpose, model_hash=result.model_hash,
-                     input_fingerprint=audit_log.fingerprint(features), n_subjects=n,
-                     output=out, path=log)
-    return result
+    model_hash = model.model_hash()
+
+    def log_it(n: int) -> None:
+        # before the output is renamed into place: no scores without their log entry
+        audit_log.append("score", purpose=purpose, model_hash=model_hash,
+                         input_fingerprint=audit_log.fingerprint(features), n_subjects=n,
+                         output=out, path=log)
+
+    n = _write_scores(model, coder, pf, features, out, batch_size, progress, log_it)
+    return ScoreResult(n, out, model_hash, time.perf_counter() - start)
 
 
-def _write_scores(model, coder, pf, out: Path, batch_size: int, progress: bool) -> int:
+def _batches(pf, source: Path, batch_size: int, columns: list[str]):
+    """The feature file's batches; a page that fails to read is the file's fault (exit 2)."""
+    import pyarrow as pa
+
+    batches, first_row = pf.iter_batches(batch_size=batch_size, columns=columns), 1
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:
+            error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(MSG_CORRUPT.format(path=source, row=first_row, error=error)) from exc
+        yield batch
+        first_row += batch.num_rows
+
+
+def _write_scores(model, coder, pf, source: Path, out: Path, batch_size: int,
+                  progress: bool, before_commit) -> int:
     import pyarrow.parquet as pq
 
     columns = ["subject_id", "as_of", *model.feature_names]
     bar, task = _progress(pf.metadata.num_rows, progress)
     n = 0
-    with atomic_file(out) as tmp, bar, pq.ParquetWriter(tmp, _output_schema()) as writer:
-        for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
-            frame = batch.to_pandas()
-            writer.write_table(_score_batch(model, coder, frame))
-            n += len(frame)
-            bar.advance(task, len(frame))
+    with atomic_file(out) as tmp:
+        with bar, pq.ParquetWriter(tmp, _output_schema()) as writer:
+            for batch in _batches(pf, source, batch_size, columns):
+                frame = batch.to_pandas()
+                writer.write_table(_score_batch(model, coder, frame))
+                n += len(frame)
+                bar.advance(task, len(frame))
+        before_commit(n)
     return n

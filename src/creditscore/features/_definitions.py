@@ -90,5 +90,4 @@ class FeatureDef:
         """The reason sentence for this subject's own value."""
         # "{s}" in a template is "" for a value of 1 and "s" otherwise
         plural = "" if value == 1 else "s"
-        text = self.reason.format(value=value, s=plural)
-        return text[:1].upper() + text[1:]
+        return self.reason.format(value=value, s=plural)

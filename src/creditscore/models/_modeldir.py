@@ -43,6 +43,8 @@ FORMAT = 1
 AUDIT_DIR = "audit"
 MSG_NOT_A_MODEL = "{path}: not a model directory ({file} is missing)"
 MSG_BAD_FILE = "{path}: {file} is not readable ({error})"
+BOOSTER_END_MARKS = ("\nend of trees\n", "\nend of parameters")
+MSG_DAMAGED = "{path}: the model files are damaged or were edited ({error}); train it again"
 
 
 def save_model(
@@ -188,19 +190,34 @@ def load_model(model_dir) -> LoadedModel:
 
     root = Path(model_dir)
     info = _read_json(root, "model.json")
-    calibrator = Calibrator.from_dict(_read_json(root, "calibration.json"))
-    features = features_from_json(_read_json(root, "features.json"))
-    est = _load_estimator(root, info)
-    scale = PointsScale(**info["scale"])
-    model = CalibratedModel.from_fitted(
-        est,
-        calibrator,
-        scale=scale,
-        holdout_kind=info["holdout"]["kind"],
-        n_holdout=info["holdout"]["rows"],
-    )
+    try:
+        calibrator = Calibrator.from_dict(_read_json(root, "calibration.json"))
+        features = features_from_json(_read_json(root, "features.json"))
+        est = _load_estimator(root, info)
+        scale = PointsScale(**info["scale"])
+        model = CalibratedModel.from_fitted(
+            est,
+            calibrator,
+            scale=scale,
+            holdout_kind=info["holdout"]["kind"],
+            n_holdout=info["holdout"]["rows"],
+        )
+        tiers = RiskTiers(**info["tiers"])
+    except InputError:
+        raise
+    except _damage_errors() as exc:
+        error = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        error = f"{type(exc).__name__}: {error}" if error else type(exc).__name__
+        raise InputError(MSG_DAMAGED.format(path=root, error=error)) from exc
     metrics = _read_json(root, "metrics.json") if (root / "metrics.json").is_file() else None
-    return LoadedModel(root, info, features, model, RiskTiers(**info["tiers"]), metrics)
+    return LoadedModel(root, info, features, model, tiers, metrics)
+
+
+def _damage_errors() -> tuple[type[Exception], ...]:
+    """What a damaged or hand-edited model file raises while it is loaded."""
+    from lightgbm.basic import LightGBMError
+
+    return (KeyError, TypeError, ValueError, LightGBMError)
 
 
 def _load_estimator(root: Path, info: dict):
@@ -210,8 +227,22 @@ def _load_estimator(root: Path, info: dict):
         path = root / "booster.txt"
         if not path.is_file():
             raise InputError(MSG_NOT_A_MODEL.format(path=root, file="booster.txt"))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            raise InputError(MSG_BAD_FILE.format(path=root, file="booster.txt", error=exc)) from exc
+        # LightGBM's parser crashes the process (SIGSEGV/SIGABRT) on a cut-off model
+        # text, so a booster without its closing sections is refused before parsing
+        if any(mark not in text for mark in BOOSTER_END_MARKS):
+            raise InputError(
+                MSG_BAD_FILE.format(
+                    path=root,
+                    file="booster.txt",
+                    error="cut off: it does not end as LightGBM writes it",
+                )
+            )
         return MonotoneLGBM.from_model_text(
-            path.read_text(encoding="utf-8"),
+            text,
             info["feature_names"],
             info["monotone_constraints"],
             num_threads=info["estimator_params"]["num_threads"],

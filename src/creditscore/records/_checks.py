@@ -17,9 +17,22 @@ from ._layout import MANIFEST
 from ._report import NATIONAL_ID_SQL
 from ._sources import CSV_EXPECTED
 
-__all__ = ["Check", "column_checks", "rule_checks", "key_checks", "EARLIEST", "LATEST"]
+__all__ = [
+    "Check",
+    "column_checks",
+    "rule_checks",
+    "key_checks",
+    "EARLIEST",
+    "LATEST",
+    "MAX_TEXT_CHARS",
+    "MAX_AMOUNT",
+]
 
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+#: the longest text cell accepted (ids are short pseudonyms; a megabyte id is an error)
+MAX_TEXT_CHARS = 256
+#: the largest amount accepted: far above any real one, and its cents still fit in 64 bits
+MAX_AMOUNT = 1e15
 
 MSG_NULL = "missing value in a non-nullable column"
 MSG_PARSE = {
@@ -31,7 +44,9 @@ MSG_PARSE = {
 MSG_ALLOWED = "value outside the allowed set"
 MSG_NEGATIVE = "negative amount"
 MSG_NOT_FINITE = "amount is not a finite number"
+MSG_TOO_LARGE = "amount too large"
 MSG_DATE_RANGE = "date out of range"
+MSG_TOO_LONG = "text too long"
 MSG_AFTER_EXTRACTION = "date after extracted_on"
 MSG_NATIONAL_ID = (
     "looks like a national id number; pseudonymise it first (creditscore.records.pseudonymise)"
@@ -136,8 +151,22 @@ def _rules(col: Column, csv: bool, extracted_on: dt.date | None) -> list[tuple]:
             "one of " + ", ".join(col.allowed),
             False,
         ),
+        (
+            col.kind == "str",
+            f"length({{c}}) > {MAX_TEXT_CHARS}",
+            MSG_TOO_LONG,
+            f"at most {MAX_TEXT_CHARS} characters",
+            False,
+        ),
         (col.money, "isfinite({c}) AND {c} < 0", MSG_NEGATIVE, ">= 0", False),
         (col.money, "NOT isfinite({c})", MSG_NOT_FINITE, "a finite number >= 0", False),
+        (
+            col.money,
+            f"isfinite({{c}}) AND {{c}} > {MAX_AMOUNT!r}",
+            MSG_TOO_LARGE,
+            f"<= {MAX_AMOUNT:,.0f}",
+            False,
+        ),
         (
             col.kind == "date",
             f"{{c}} NOT BETWEEN {date_range}",

@@ -29,6 +29,7 @@ MSG_MISSING_FILE = "missing file {file}"
 MSG_UNREADABLE = "unreadable file {file} ({error})"
 MSG_MISSING_COLUMN = "missing column in {file}"
 MSG_WRONG_TYPE = "wrong type in {file}"
+MSG_NOT_UTF8 = "line {line} is not UTF-8 text (got {got!r}); save the file as UTF-8"
 
 #: SQL type and how a CSV cell (VARCHAR x) parses, NULL when it does not
 SQL_TYPES = {
@@ -174,6 +175,17 @@ def _read_csv(file: Path) -> pa.Table:
     return table.append_column("_row", pa.array(range(1, table.num_rows + 1), pa.int64()))
 
 
+def _first_non_utf8_line(file: Path) -> tuple[int, bytes] | None:
+    """The first line of ``file`` that is not UTF-8 (1-based) and its bad bytes, or None."""
+    with open(file, "rb") as fh:
+        for i, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return i, raw[max(exc.start - 8, 0) : exc.end + 8]
+    return None
+
+
 def _open_file(con, opened: Opened, name: str, file: Path) -> None:
     import pyarrow.parquet as pq
 
@@ -189,6 +201,9 @@ def _open_file(con, opened: Opened, name: str, file: Path) -> None:
             row = "file_row_number + 1"
     except Exception as exc:  # any reader error is the file's problem, reported
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        bad = _first_non_utf8_line(file) if opened.csv else None
+        if bad is not None:
+            msg = MSG_NOT_UTF8.format(line=bad[0], got=bad[1])
         opened.problems.append(
             Problem(name, None, None, MSG_UNREADABLE.format(file=file.name, error=msg))
         )

@@ -13,7 +13,7 @@ from ._catalogue import Catalogue, load_catalogue
 from ._checks import Check, column_checks, key_checks, rule_checks
 from ._contract import TABLES
 from ._report import Finding, Problem, ValidationReport, show
-from ._sources import Opened, max_date, open_record_set
+from ._sources import MSG_UNREADABLE, Opened, max_date, open_record_set
 
 __all__ = ["validate_records", "EXAMPLES_PER_CHECK"]
 
@@ -72,6 +72,26 @@ def _runnable(check: Check, opened: Opened) -> bool:
     return all(t in opened.tables and c not in opened.broken[t] for t, c in check.needs)
 
 
+def _scan(con, checks: list[Check], source: str, opened: Opened, table: str) -> list[Finding]:
+    """``_run``, but a file that fails while it is read (a corrupt page) is its problem.
+
+    The table is then taken out of ``opened.tables``, so that no later check
+    (nor ``max_date``) reads it again.
+    """
+    import duckdb
+
+    try:
+        return _run(con, checks, source)
+    except duckdb.Error as exc:
+        opened.tables.pop(table, None)
+        error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        error = "".join(c if c.isprintable() else "?" for c in error)  # bytes of a bad page
+        file = f"{table}.{opened.format}" if opened.format in ("parquet", "csv") else table
+        return [
+            Finding((Problem(table, None, None, MSG_UNREADABLE.format(file=file, error=error)),), 1)
+        ]
+
+
 def _findings(con, opened: Opened, catalogue: Catalogue) -> list[Finding]:
     checks = rule_checks(catalogue) + key_checks()
     out = []
@@ -80,10 +100,10 @@ def _findings(con, opened: Opened, catalogue: Catalogue) -> list[Finding]:
         own += [c for c in checks if c.table == table and c.source is None]
         own = [c for c in own if _runnable(c, opened)]
         if own:
-            out += _run(con, own, f'"{table}"')
+            out += _scan(con, own, f'"{table}"', opened, table)
         for check in checks:
             if check.table == table and check.source is not None and _runnable(check, opened):
-                out += _run(con, [check], check.source)
+                out += _scan(con, [check], check.source, opened, table)
     return out
 
 
@@ -92,10 +112,12 @@ def validate_records(records, catalogue=None, max_messages: int = 50) -> Validat
 
     Refused: a missing table file or column; a wrong type (a Parquet column
     of another type, a CSV cell that does not parse); a null in a
-    non-nullable column; a negative, NaN or infinite amount; a value outside
-    a closed set; a record type the catalogue does not know or does not
-    allow; ``recorded_on`` before ``occurred_on``, ``dispute_closed_on``
-    before ``dispute_opened_on``, ``closed_on`` before ``opened_on``; a date
+    non-nullable column; a negative, NaN or infinite amount, or one above
+    ``MAX_AMOUNT`` (1e15); a text cell longer than ``MAX_TEXT_CHARS`` (256);
+    a value outside a closed set; a record type the catalogue does not know
+    or does not allow; a file that fails while it is read (a corrupt page);
+    ``recorded_on`` before ``occurred_on``, ``dispute_closed_on`` before
+    ``dispute_opened_on``, ``closed_on`` before ``opened_on``; a date
     before 1900 or after 2200, or after the manifest's ``extracted_on``; a
     duplicate id; a repayment of an unknown loan or a row of an unknown
     subject; a ``subject_id`` that looks like a national id number (never
