@@ -1,5 +1,10 @@
+import sys
+from pathlib import Path
+
 import pytest
-import standin
+
+sys.path.insert(0, str(Path(__file__).parent))  # the stand-ins live beside this file
+import standin  # noqa: E402
 
 from creditscore.reports import _modelinfo
 

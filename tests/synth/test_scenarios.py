@@ -11,25 +11,35 @@ from creditscore.synth import SCENARIOS
 from creditscore.synth._scenarios import get_scenario
 
 
-def _per_subject(world, table, column="subject_id"):
-    counts = world[table].groupby(column).size()
+def _per_subject(world, table, column="subject_id", rows=None):
+    frame = world[table] if rows is None else rows
+    counts = frame.groupby(column).size()
     return world.truth.set_index("subject_id").index.map(counts).fillna(0).to_numpy()
 
 
-def _record_rate_ratio(world, in_group):
-    """Public records per minority subject over those expected at the same latent risk.
+def _record_rate_ratio(world, in_group, types=None):
+    """Public records per group subject over those expected at the same latent risk.
 
     Expected: the rate of the other subjects in the same latent-risk quintile.
+    ``types``: count only records of these types (default: all).
     """
     truth = world.truth
-    records = _per_subject(world, "public_records")
+    records = world["public_records"]
+    if types is not None:
+        records = records[records["record_type"].isin(types)]
+    counts = _per_subject(world, "public_records", rows=records)
     quintile = pd.qcut(truth["latent_risk"], 5, labels=False).to_numpy()
     group = in_group(truth).to_numpy()
     expected = 0.0
     for q in range(5):
-        others = records[(quintile == q) & ~group]
+        others = counts[(quintile == q) & ~group]
         expected += others.mean() * ((quintile == q) & group).sum()
-    return records[group].sum() / expected
+    return counts[group].sum() / expected
+
+
+BREACH_TYPES = ["enforcement_default", "tax_arrears", "benefit_fraud"]
+#: the public record types a model of default or breach leans on
+RISK_TYPES = ["civil_judgment", *BREACH_TYPES]
 
 
 def _minority(truth):
@@ -47,7 +57,8 @@ def test_fair_world_groups_do_not_differ(worlds):
     for in_group in (_minority, _rural):
         g = in_group(truth)
         assert abs(truth.loc[g, "latent_risk"].mean() - truth.loc[~g, "latent_risk"].mean()) < 0.15
-        assert 0.7 < _record_rate_ratio(world, in_group) < 1.4
+        assert 0.6 < _record_rate_ratio(world, in_group) < 1.5
+        assert 0.5 < _record_rate_ratio(world, in_group, RISK_TYPES) < 1.6
         contributions = _per_subject(world, "contributions")
         assert 0.85 < contributions[g].mean() / contributions[~g].mean() < 1.15
 
@@ -56,9 +67,60 @@ def test_records_bias_over_records_the_minority_at_equal_risk(worlds):
     world = worlds["records-bias"]
     truth = world.truth
     assert (truth["in_scenario_group"] == truth["is_minority"]).all()
-    assert _record_rate_ratio(world, _minority) > 1.6
+    assert _record_rate_ratio(world, _minority) > 2.0
+    # in the record types a model uses, breach types included
+    assert _record_rate_ratio(world, _minority, ["civil_judgment"]) > 1.6
+    assert _record_rate_ratio(world, _minority, ["enforcement_default", "tax_arrears"]) > 2.0
+    assert _record_rate_ratio(world, _minority, BREACH_TYPES) > 2.0
+    # and no one else is over-recorded
+    assert 0.7 < _record_rate_ratio(world, _rural) < 1.4
     g = truth["is_minority"]
     assert abs(truth.loc[g, "latent_risk"].mean() - truth.loc[~g, "latent_risk"].mean()) < 0.15
+
+
+def test_records_bias_is_the_fair_world_plus_extra_minority_records(worlds):
+    """Same seed: the same people, behaviour and ground truth; more public records only."""
+    fair, biased = worlds["fair"], worlds["records-bias"]
+    for name in ("subjects", "contributions", "loans", "repayments", "protected"):
+        pd.testing.assert_frame_equal(fair[name], biased[name], obj=name)
+    pd.testing.assert_frame_equal(
+        fair.truth.drop(columns="in_scenario_group"),
+        biased.truth.drop(columns="in_scenario_group"),
+    )
+    records, more = fair["public_records"], biased["public_records"]
+    key = more.set_index("record_id")
+    assert records["record_id"].isin(key.index).all()
+    same = key.loc[records["record_id"]].reset_index()[records.columns]
+    pd.testing.assert_frame_equal(records.reset_index(drop=True), same)
+    extra = more[~more["record_id"].isin(records["record_id"])]
+    assert len(extra) > 0.2 * len(records)
+    minority = set(biased["protected"].query("ethnicity == 'minority'")["subject_id"])
+    assert extra["subject_id"].isin(minority).all()
+    assert set(extra["record_type"]) >= {"civil_judgment", "enforcement_default", "tax_arrears"}
+
+
+def test_public_records_carry_risk_signal_before_defaults(worlds):
+    """Fair world: a few percent hold a record, the riskiest far more, often before a default."""
+    world = worlds["fair"]
+    truth = world.truth
+    live = world["public_records"]
+    live = live[live["dispute_upheld"].ne(True)]
+    when = pd.Timestamp("2023-06-30").date()
+    quintile = pd.qcut(truth["latent_risk"], 5, labels=False)
+    for types in (None, RISK_TYPES):
+        rows = live if types is None else live[live["record_type"].isin(types)]
+        held = truth["subject_id"].isin(rows.loc[rows["recorded_on"] <= when, "subject_id"])
+        assert 0.02 < held.mean() < 0.12, types
+        by_risk = held.groupby(quintile).mean()
+        assert by_risk[4] > 5 * by_risk[0], types
+        assert by_risk[4] > by_risk[2] > by_risk[0], types
+    first = truth.dropna(subset=["first_default_on"])[["subject_id", "first_default_on"]]
+    ahead = live.merge(first, on="subject_id")
+    ahead = ahead[ahead["recorded_on"] < ahead["first_default_on"]]
+    warned = first["subject_id"].isin(ahead["subject_id"]).mean()
+    never = truth.loc[truth["first_default_on"].isna(), "subject_id"].isin(live["subject_id"])
+    assert warned > 0.3
+    assert warned > 5 * never.mean()
 
 
 def test_thin_file_group_has_fewer_records_but_the_same_risk(worlds):
