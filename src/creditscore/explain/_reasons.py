@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ..models._features import PROTECTED_COLUMNS
 from ._reasoncodes import ReasonCodes
 from ._resolve import default_features, resolve_model
 from ._sentences import detail_columns, families_for, sentences_for
@@ -26,16 +27,7 @@ __all__ = ["ReasonCoder", "ReasonCodes", "reason_codes", "PROTECTED_NAMES"]
 
 #: columns that are protected attributes (the contract's protected table and
 #: what is derived from them); a model reading one is refused
-PROTECTED_NAMES = (
-    "sex",
-    "birth_year",
-    "age",
-    "ethnicity",
-    "hukou",
-    "region",
-    "education",
-    "marriage",
-)
+PROTECTED_NAMES = PROTECTED_COLUMNS
 
 MSG_PROTECTED = (
     "model feature(s) {cols}: protected attributes never enter a model and are "
