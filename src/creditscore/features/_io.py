@@ -62,6 +62,7 @@ DUCKDB_TYPES = {"str": "VARCHAR", "date": "DATE", "float": "DOUBLE", "int": "BIG
 
 def connect(memory_limit: str = "2GB", threads: int | None = None, temp_directory=None):
     """An embedded DuckDB connection with a memory cap and a spill directory."""
+    import contextlib
     import os
 
     import duckdb
@@ -73,7 +74,10 @@ def connect(memory_limit: str = "2GB", threads: int | None = None, temp_director
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     con = duckdb.connect(config=config)
-    _run(con, "SET enable_progress_bar = false")
+    # In Jupyter without ipywidgets DuckDB refuses to touch the setting at all;
+    # its bar cannot be drawn there either, so there is nothing to turn off.
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
     return con
 
 
