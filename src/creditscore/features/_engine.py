@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 KEYS = ["subject_id", "as_of"]
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 MSG_ENGINE = "engine {engine!r} is not available; choose one of: {engines}"
 BATCH_ROWS = 262_144
 #: above this many records, compute by ranges of subjects (see ``_batches``)
@@ -253,6 +253,10 @@ def build_feature_table(
 
     _check_engine(engine)
     features = tuple(_features() if features is None else features)
+    if engine == "spark":
+        from ._spark import build_feature_table_spark
+
+        return build_feature_table_spark(record_dir, as_of, catalogue, features=features)
     schema = output_schema(features)
     with tempfile.TemporaryDirectory(prefix="creditscore-duckdb-") as spill:
         con = connect(memory_limit, threads, spill)
@@ -287,7 +291,9 @@ def build_features(
         Observation dates.
     out : path
         The Parquet file to write (atomically: it appears whole or not at all).
-    engine : {"duckdb"}, default="duckdb"
+    engine : {"duckdb", "spark"}, default="duckdb"
+        ``"spark"``: the same query on Spark (active session, else $SPARK_REMOTE /
+        $SPARK_MASTER / spark-defaults); memory_limit, threads, chunk_records are DuckDB's.
     catalogue : path, Catalogue or None, default=None
         The shipped catalogue when None.
     memory_limit : str, default="2GB"
@@ -314,6 +320,10 @@ def build_features(
     from ._io import connect, output_schema
 
     _check_engine(engine)
+    if engine == "spark":
+        from ._spark import build_features_spark
+
+        return build_features_spark(record_dir, as_of, out, catalogue, features=features)
     start = time.perf_counter()
     features = tuple(_features() if features is None else features)
     schema = output_schema(tuple(features))

@@ -112,6 +112,7 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,7 +170,7 @@ MSG_OLD_JAVA = (
 MSG_JAVA_BROKEN = "{java} -version failed ({error}); set JAVA_HOME to a working JDK {need}+"
 MSG_WRITE = "write={got!r}: choose 'file' or 'dataset'"
 MSG_LOCAL_OUT = "{out}: write='file' writes a local file; use write='dataset' for {scheme}:// paths"
-MSG_CSV = "{file}: a value cannot be read with the contract's types ({error})"
+MSG_CSV = "{file}: cannot be read with the contract's types ({error})"
 MSG_FRACTION = "fraction for label {label}: {got!r} is not a number in (0, 1]"
 MSG_TARGET = "no column {target!r} in the feature frame; a label is one of: {labels}"
 
@@ -248,10 +249,6 @@ def find_java(pyspark_version: str | None = None) -> str:
     return java
 
 
-def _is_local_master(master: str | None) -> bool:
-    return master is None or master.startswith("local")
-
-
 def spark_session(master: str | None = None, *, conf: dict | None = None):
     """The active SparkSession, or a new one from the usual Spark configuration.
 
@@ -290,11 +287,13 @@ def spark_session(master: str | None = None, *, conf: dict | None = None):
         builder = builder.remote(remote)
         settings.pop("spark.ui.showConsoleProgress")
     else:
-        find_java(pyspark.__version__)
+        submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM
+        if not submitted:
+            find_java(pyspark.__version__)
         master = master or os.environ.get("SPARK_MASTER")
         if master:
             builder = builder.master(master)
-        if _is_local_master(master):
+        if master.startswith("local") if master else not submitted:
             # Python workers of a local session must import this package: use this interpreter
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in settings.items():
@@ -327,40 +326,64 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _contract_struct(table: str):
-    from pyspark.sql import types as T
-
-    from ..records._contract import TABLES
-
-    kinds = {"str": T.StringType(), "date": T.DateType(), "float": T.DoubleType(),
-             "int": T.LongType(), "bool": T.BooleanType()}
-    return T.StructType([T.StructField(c.name, kinds[c.kind], True)
-                         for c in TABLES[table].columns])
+def _locate(root: str, table: str) -> list[tuple[str, str]]:
+    """Where ``table`` may be: (path, "parquet" or "csv"), in the order to try."""
+    if not _is_local(root):
+        return [(_join(root, f"{table}.parquet"), "parquet"), (_join(root, f"{table}.csv"), "csv")]
+    for kind in ("parquet", "csv"):  # a file, or a directory of part files written by Spark
+        path = _local(root) / f"{table}.{kind}"
+        if path.exists():
+            return [(str(path), kind)]
+    raise InputError(MSG_MISSING.format(dir=root, table=table))
 
 
 def _read_raw(spark, root: str, table: str):
     """(DataFrame, file) of one table: ``<table>.parquet``, else ``<table>.csv``."""
     from pyspark.errors import AnalysisException
 
-    if _is_local(root):
-        from ._io import _locate  # the DuckDB engine's rule: Parquet first, then CSV
-
-        path = _locate(_local(root), table)
-        candidates = [(str(path), path.suffix[1:])]
-    else:
-        candidates = [(_join(root, f"{table}.parquet"), "parquet"),
-                      (_join(root, f"{table}.csv"), "csv")]
-    for path, kind in candidates:
+    for path, kind in _locate(root, table):
         try:
             if kind == "parquet":
                 return spark.read.parquet(path), path
-            return spark.read.csv(path, header=True, schema=_contract_struct(table),
-                                  mode="FAILFAST", dateFormat="yyyy-MM-dd"), path
+            return _read_csv(spark, path, table), path
         except AnalysisException as exc:
             if "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc):
                 continue
             raise InputError(f"{path}: cannot be read ({_first_line(exc)})") from exc
     raise InputError(MSG_MISSING.format(dir=root, table=table))
+
+
+def _read_csv(spark, path: str, table: str):
+    """A CSV table parsed by column name with the contract's types, every value checked.
+
+    Spark reads the text; a value that does not parse as its column's type
+    is reported naming the file, column and value (DuckDB's reader does the
+    same), never turned into a null.
+    """
+    from pyspark.sql import functions as F
+
+    from ..records._contract import TABLES
+
+    raw = spark.read.csv(path, header=True, inferSchema=False, mode="FAILFAST")
+    spec = TABLES[table]
+    for col in spec.columns:
+        if col.name not in raw.columns:
+            raise InputError(MSG_COLUMN.format(file=path, column=col.name, table=table,
+                                               columns=", ".join(spec.column_names)))
+    parsed = {c.name: F.expr(f"try_cast(`{c.name}` AS {_SPARK_TYPES[c.kind]})")
+              for c in spec.columns}
+    checked = [c for c in spec.columns if c.kind != "str"]
+    fails = [F.col(c.name).isNotNull() & parsed[c.name].isNull() for c in checked]
+    if fails:  # one pass over the file: the first row holding a value that does not parse
+        flags = [f.alias(f"_cs_bad_{i}") for i, f in enumerate(fails)]
+        first = raw.select(*[F.col(c.name) for c in checked], *flags).filter(
+            reduce(lambda a, b: a | b, fails)).limit(1).collect()
+        if first:
+            i = next(i for i in range(len(checked)) if first[0][f"_cs_bad_{i}"])
+            c = checked[i]
+            raise InputError(MSG_CSV.format(file=path, error=f"column {c.name} holds "
+                                            f"{first[0][c.name]!r}, not a {c.kind}"))
+    return raw.select([parsed[c.name].alias(c.name) for c in spec.columns])
 
 
 def _compatible(data_type, kind: str) -> bool:
