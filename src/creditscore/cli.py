@@ -54,13 +54,22 @@ def synth(
 
 @app.command("import-taiwan")
 def import_taiwan(
-    csv: Path = typer.Argument(..., help="taiwan_default_of_credit_card_clients.csv"),
-    out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
+    paths: list[Path] = typer.Argument(
+        ...,
+        metavar="[DATA] OUT_DIR",
+        help="The UCI file (CSV or Parquet; default: the project's data/real/taiwan.parquet) "
+        "and the directory to write the record set to.",
+    ),
 ) -> None:
     """Turn the UCI Taiwan credit-card data into a record set of the contract."""
     from .records import taiwan_to_records
 
-    path = taiwan_to_records(csv, out_dir)
+    if len(paths) > 2:
+        raise typer.BadParameter(
+            f"expected [DATA] OUT_DIR, got {len(paths)} paths", param_hint="[DATA] OUT_DIR"
+        )
+    data, out_dir = (None, paths[0]) if len(paths) == 1 else paths
+    path = taiwan_to_records(data, out_dir)
     typer.echo(f"wrote the Taiwan record set to {path}")
 
 

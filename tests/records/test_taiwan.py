@@ -8,12 +8,9 @@ import pytest
 
 from creditscore._errors import InputError
 from creditscore.records import TABLES, arrow_schema, read_records
-from creditscore.records._taiwan import TAIWAN_AS_OF, paid_month, taiwan_to_records
+from creditscore.records._taiwan import TAIWAN_AS_OF, TAIWAN_DATA, paid_month, taiwan_to_records
 
-CSV = Path("/work/shared/data/taiwan_default_of_credit_card_clients.csv")
-if not CSV.is_file():  # the shared data sits beside the repository
-    CSV = Path(__file__).parents[3] / "shared" / "data" / CSV.name
-pytestmark = pytest.mark.skipif(not CSV.is_file(), reason="Taiwan CSV not available")
+CSV = TAIWAN_DATA  # shipped with the project: data/real/taiwan.parquet
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +20,7 @@ def records(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def raw():
-    return pd.read_csv(CSV, nrows=500)
+    return pd.read_parquet(CSV).head(500)
 
 
 def test_first_500_rows_are_a_valid_record_set(records):

@@ -4,7 +4,7 @@ A run config (YAML) names everything a run depends on::
 
     name: default_lgbm
     records: {synth: {subjects: 20000, seed: 11, scenario: fair}}
-    #        or {dir: path/to/records}  or {taiwan: path/to/taiwan.csv}
+    #        or {dir: path/to/records}  or {taiwan: null} (the shipped data) or {taiwan: FILE}
     as_of: [2021-06-30, 2021-12-31, 2022-06-30, 2023-06-30]
     train_until: 2022-06-30      # rows after it are the out-of-time test
     test_fraction: null          # or 0.3: a stratified random test share

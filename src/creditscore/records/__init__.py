@@ -16,11 +16,12 @@ from ._contract import MODEL_TABLES, PROTECTED_TABLE, TABLES, Column, Table, arr
 from ._io import RecordSet, find_extracted_on, read_records, record_files, write_records
 from ._pseudonym import pseudonymise, pseudonymise_records
 from ._report import Problem, RecordError, ValidationReport
-from ._taiwan import TAIWAN_AS_OF, taiwan_to_records
+from ._taiwan import TAIWAN_AS_OF, TAIWAN_DATA, taiwan_to_records
 from ._validate import validate_records
 
 __all__ = [
     "TAIWAN_AS_OF",
+    "TAIWAN_DATA",
     "taiwan_to_records",
     "TABLES",
     "MODEL_TABLES",

@@ -1,7 +1,9 @@
 """The UCI Taiwan credit-card data as a record set of the contract.
 
-``taiwan_default_of_credit_card_clients.csv`` (Yeh & Lien 2009, CC BY 4.0)
-holds 30,000 card holders with six monthly statements, April to September
+The UCI data (Yeh & Lien 2009, CC BY 4.0) ships with the project as
+``data/real/taiwan.parquet`` (:data:`TAIWAN_DATA`; source, licence and
+citation in ``data/real/README.md``); the original
+``taiwan_default_of_credit_card_clients.csv`` is read too. It holds 30,000 card holders with six monthly statements, April to September
 2005. :func:`taiwan_to_records` turns it into the contract's tables so the
 whole pipeline (features, labels, models, audit) runs on real data. Every
 choice below is deliberate; the observation date is t = 2005-09-30.
@@ -69,7 +71,9 @@ import numpy as np
 from .._atomic import atomic_dir
 from .._errors import InputError
 
-__all__ = ["taiwan_to_records", "read_taiwan", "TAIWAN_AS_OF", "TAIWAN_EXTRACTED_ON"]
+__all__ = [
+    "taiwan_to_records", "read_taiwan", "TAIWAN_AS_OF", "TAIWAN_EXTRACTED_ON", "TAIWAN_DATA",
+]
 
 TAIWAN_AS_OF = dt.date(2005, 9, 30)
 TAIWAN_EXTRACTED_ON = dt.date(2006, 9, 30)
@@ -78,6 +82,8 @@ STATUS = ("X11", "X10", "X9", "X8", "X7", "X6")  # April .. September
 BILL = ("X17", "X16", "X15", "X14", "X13", "X12")
 PAID = ("X23", "X22", "X21", "X20", "X19", "X18")
 DUE_DAY = 15
+#: The data set shipped in the repository (src/creditscore/records -> repository root).
+TAIWAN_DATA = Path(__file__).resolve().parents[3] / "data" / "real" / "taiwan.parquet"
 OPENED_ON = dt.date(2005, 3, 1)
 ARREARS_PAID_ON = dt.date(2005, 10, 1)
 OCTOBER_DUE = dt.date(2005, 10, 15)
@@ -86,17 +92,22 @@ SEX = {1: "male", 2: "female"}
 EDUCATION = {1: "graduate_school", 2: "university", 3: "high_school", 4: "other"}
 MARRIAGE = {1: "married", 2: "single", 3: "other"}
 
-MSG_READ = "{path}: cannot read the Taiwan CSV ({error})"
+MSG_READ = "{path}: cannot read the Taiwan data ({error}); expected the UCI file as CSV or Parquet"
 MSG_COLUMNS = "{path}: missing column(s) {cols} (expected the UCI layout ID, X1..X23, Y)"
 
 
-def read_taiwan(csv_path, nrows: int | None = None):
-    """The CSV as a DataFrame with the UCI columns checked."""
+def read_taiwan(path=None, nrows: int | None = None):
+    """The UCI file (Parquet or CSV; default :data:`TAIWAN_DATA`) with its columns checked."""
     import pandas as pd
 
+    csv_path = TAIWAN_DATA if path is None else path
     try:
-        df = pd.read_csv(csv_path, nrows=nrows)
-    except (OSError, ValueError) as exc:
+        if Path(csv_path).suffix.lower() == ".parquet":
+            df = pd.read_parquet(csv_path)
+            df = df if nrows is None else df.head(nrows)
+        else:
+            df = pd.read_csv(csv_path, nrows=nrows)
+    except (OSError, ValueError, ImportError) as exc:
         raise InputError(MSG_READ.format(path=csv_path, error=exc)) from exc
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
@@ -104,13 +115,14 @@ def read_taiwan(csv_path, nrows: int | None = None):
     return df
 
 
-def taiwan_to_records(csv_path, out_dir, *, nrows: int | None = None) -> Path:
+def taiwan_to_records(csv_path=None, out_dir=None, *, nrows: int | None = None) -> Path:
     """Write the Taiwan data as a record set of the contract (atomically).
 
     Parameters
     ----------
-    csv_path : str or Path
-        ``taiwan_default_of_credit_card_clients.csv``.
+    csv_path : str or Path, default=None
+        The UCI file, Parquet or CSV; None reads the copy shipped with the
+        project (:data:`TAIWAN_DATA`).
     out_dir : str or Path
         The record-set directory to write (replaced whole).
     nrows : int, optional
@@ -125,6 +137,8 @@ def taiwan_to_records(csv_path, out_dir, *, nrows: int | None = None) -> Path:
 
     from . import write_records
 
+    if out_dir is None:
+        raise TypeError("taiwan_to_records() needs out_dir, the record-set directory to write")
     df = read_taiwan(csv_path, nrows)
     ids = np.array([f"TW{int(i):05d}" for i in df["ID"]], dtype=object)
     tables = {
