@@ -3,9 +3,10 @@
 The UCI data (Yeh & Lien 2009, CC BY 4.0) ships with the project as
 ``data/real/taiwan.parquet`` (:data:`TAIWAN_DATA`; source, licence and
 citation in ``data/real/README.md``); the original
-``taiwan_default_of_credit_card_clients.csv`` is read too. It holds 30,000 card holders with six monthly statements, April to September
-2005. :func:`taiwan_to_records` turns it into the contract's tables so the
-whole pipeline (features, labels, models, audit) runs on real data. Every
+``taiwan_default_of_credit_card_clients.csv`` is read too. It holds 30,000
+card holders with six monthly statements, April to September 2005.
+:func:`taiwan_to_records` turns it into the contract's tables so the whole
+pipeline (features, labels, models, audit) runs on real data. Every
 choice below is deliberate; the observation date is t = 2005-09-30.
 
 Subjects and accounts
