@@ -36,6 +36,47 @@ def _parse_date(value: str, flag: str) -> dt.date:
         _fail(f"{flag} {value!r} is not a date (expected YYYY-MM-DD)", 2)
 
 
+def progress_option():
+    """The ``--progress/--no-progress`` option of a long command (default: on a terminal only)."""
+    return typer.Option(None, "--progress/--no-progress",
+                        help="Show progress on stderr (default: only when it is a terminal).")
+
+
+def master_option():
+    """The ``--master`` option of the commands that run on Spark."""
+    return typer.Option(None, "--master", help="Spark master for --engine spark "
+                        "(spark://host:7077, yarn, local[4]; default: $SPARK_MASTER, else local).")
+
+
+ENGINES = {"duckdb": "duckdb", "local": "duckdb", "spark": "spark", "pyspark": "spark"}
+
+
+def _engine(value: str, local: str = "duckdb") -> str:
+    """The engine a user typed (``local``/``duckdb``, ``spark``/``pyspark``), or exit 2."""
+    name = ENGINES.get(value.strip().lower())
+    if name is None:
+        _fail(f"--engine {value!r}: choose {local} or spark", 2)
+    return name
+
+
+def _location(value: str, engine: str, what: str):
+    """A local path (``file://`` accepted) as a Path; a URI as it is, for Spark only."""
+    from .features._uri import is_local, local_path, scheme
+
+    if is_local(value):
+        return local_path(value)
+    if engine != "spark":
+        _fail(f"{value}: the local engine cannot read or write {scheme(value)}:// {what}; "
+              "use --engine spark", 2)
+    return value
+
+
+def _spark_only(engine: str, master: str | None, write: str | None) -> None:
+    if engine != "spark" and (master or write):
+        flag = "--master" if master else "--write"
+        _fail(f"{flag} is a setting of --engine spark", 2)
+
+
 @app.command()
 def synth(
     out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
@@ -44,11 +85,14 @@ def synth(
     scenario: str = typer.Option(
         "fair", "--scenario", help="fair, records-bias, thin-file, structural."
     ),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Write a synthetic record set of the contract."""
+    from ._progress import wanted
     from .synth import generate
 
-    summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario, progress=True)
+    summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario,
+                       progress=wanted(progress))
     typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
 
 
@@ -60,6 +104,7 @@ def import_taiwan(
         help="The UCI file (CSV or Parquet; default: the project's data/real/taiwan.parquet) "
         "and the directory to write the record set to.",
     ),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Turn the UCI Taiwan credit-card data into a record set of the contract."""
     from .records import taiwan_to_records
@@ -69,19 +114,41 @@ def import_taiwan(
             f"expected [DATA] OUT_DIR, got {len(paths)} paths", param_hint="[DATA] OUT_DIR"
         )
     data, out_dir = (None, paths[0]) if len(paths) == 1 else paths
-    path = taiwan_to_records(data, out_dir)
+    from ._progress import spinner, wanted
+
+    with spinner("importing the Taiwan data", wanted(progress)):
+        path = taiwan_to_records(data, out_dir)
     typer.echo(f"wrote the Taiwan record set to {path}")
 
 
 @app.command()
 def validate(
-    record_dir: Path = typer.Argument(..., help="A record set directory."),
+    record_dir: str = typer.Argument(..., help="A record set directory (a URI with --engine "
+                                     "spark)."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (every contract rule) or "
+                               "spark (columns, types, record types, manifest; any URI)."),
+    master: str | None = master_option(),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Check a record set against the contract and the catalogue (exit 0 or 2)."""
-    from .records import validate_records
+    from ._progress import spinner, wanted
 
-    report = validate_records(record_dir, catalogue=catalogue)
+    engine = _engine(engine)
+    source = _location(record_dir, engine, "record sets")
+    _spark_only(engine, master, None)
+    with spinner(f"validating {record_dir}", wanted(progress)):
+        if engine == "spark":
+            from .features._spark import check_records_spark
+
+            counts = check_records_spark(source, catalogue, master=master)
+            summary = ", ".join(f"{n:,} {t}" for t, n in counts.items())
+            typer.echo(f"{record_dir}: valid on Spark ({summary}; columns, types, record "
+                       "types and manifest checked)")
+            return
+        from .records import validate_records
+
+        report = validate_records(source, catalogue=catalogue)
     _refuse_invalid(record_dir, report)
     typer.echo(f"{record_dir}: valid ({report.summary()})")
 
@@ -99,20 +166,41 @@ def _refuse_invalid(record_dir: Path, report) -> None:
 
 @app.command()
 def features(
-    record_dir: Path = typer.Argument(..., help="A record set directory."),
+    record_dir: str = typer.Argument(..., help="A record set directory (a URI with --engine "
+                                     "spark: file://, s3a://, hdfs://, gs://)."),
     as_of: list[str] = typer.Option(..., "--as-of", help="Observation date (repeatable)."),
-    out: Path = typer.Option(..., "--out", help="Output Parquet file."),
+    out: str = typer.Option(..., "--out", help="Output Parquet file (with --engine spark "
+                            "--write dataset: a directory of part files, or a URI)."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    master: str | None = master_option(),
+    write: str | None = typer.Option(None, "--write", help="Spark: file (one Parquet file, "
+                                     "local) or dataset (part files); default file, dataset "
+                                     "for a URI."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """One row per (subject_id, as_of): point-in-time features and the two labels."""
     dates = [_parse_date(d, "--as-of") for d in as_of]
+    from ._progress import spinner, wanted
     from .features import build_features
-    from .records import validate_records
 
-    # the feature engine trusts the contract: refuse a record set that breaks it
-    _refuse_invalid(record_dir, validate_records(record_dir, catalogue=catalogue))
-    result = build_features(record_dir, dates, out, engine=engine, catalogue=catalogue)
+    engine = _engine(engine)
+    source, target = _location(record_dir, engine, "record sets"), _location(out, engine, "outputs")
+    _spark_only(engine, master, write)
+    show = wanted(progress)
+    if isinstance(source, Path):
+        from .records import validate_records
+
+        # the feature engine trusts the contract: refuse a record set that breaks it
+        with spinner("validating records", show):
+            report = validate_records(source, catalogue=catalogue)
+        _refuse_invalid(record_dir, report)
+    options = {}
+    if engine == "spark":
+        options = {"master": master, "write": write or ("file" if isinstance(target, Path)
+                                                        else "dataset")}
+    result = build_features(source, dates, target, engine=engine, catalogue=catalogue,
+                            progress=show, **options)
     typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
 
 
@@ -140,12 +228,15 @@ def train(
     train_until: str | None = typer.Option(None, "--train-until", help="Last as_of to fit on."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     track: bool = typer.Option(False, "--track", help="Log the run to MLflow (unaudited)."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Fit on rows with a known label (and as_of <= --train-until); write a model directory."""
     until = _parse_date(train_until, "--train-until") if train_until else None
+    from ._progress import spinner, wanted
     from .models import train_model
 
-    result = train_model(features_file, target, model, out, train_until=until, seed=seed)
+    with spinner(f"training {model} on {target}", wanted(progress)):
+        result = train_model(features_file, target, model, out, train_until=until, seed=seed)
     typer.echo(result.summary())
     if track:
         from .pipeline import track_model
@@ -163,13 +254,16 @@ def audit(
     out: Path = typer.Option(..., "--out", help="Report directory (audit.json, report)."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow; promote if passed."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
+    from ._progress import spinner, wanted
     from .fairness import audit_model
     from .pipeline import track_model, write_model_reports
 
-    result = audit_model(model_dir, features_file, protected, out, policy)
-    paths = write_model_reports(model_dir, out)
+    with spinner("auditing", wanted(progress)):
+        result = audit_model(model_dir, features_file, protected, out, policy)
+        paths = write_model_reports(model_dir, out)
     if track:
         track_model(model_dir, out, paths, features=features_file)
     verdict = "PASSED" if result.passed else "FAILED"
@@ -181,16 +275,37 @@ def audit(
 @app.command()
 def score(
     model_dir: Path = typer.Argument(..., help="An audited model directory."),
-    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to score."),
-    out: Path = typer.Option(..., "--out", help="Output SCORES.parquet."),
+    features_file: str = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to score "
+                                        "(with --engine spark: also a directory or a URI)."),
+    out: str = typer.Option(..., "--out", help="Output SCORES.parquet (with --engine spark "
+                            "--write dataset: part files, or a URI)."),
     purpose: str = typer.Option(..., "--purpose", help="Why these subjects are scored."),
     batch_size: int = typer.Option(200_000, "--batch-size", min=1, help="Rows per batch."),
+    engine: str = typer.Option("local", "--engine", help="local or spark."),
+    master: str | None = master_option(),
+    write: str | None = typer.Option(None, "--write", help="Spark: file or dataset (default "
+                                     "file, dataset for a URI)."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """PD, score, tier and reasons; refused (exit 3) without a passed audit of this model."""
-    from .scoring import score_features
+    from ._progress import spinner, wanted
 
-    result = score_features(model_dir, features_file, out, purpose=purpose,
-                            batch_size=batch_size, progress=sys.stderr.isatty())
+    engine = _engine(engine, local="local")
+    source, target = (_location(features_file, engine, "feature files"),
+                      _location(out, engine, "outputs"))
+    _spark_only(engine, master, write)
+    if engine == "spark":
+        from .spark_scoring import score_features_spark
+
+        mode = write or ("file" if isinstance(target, Path) else "dataset")
+        with spinner("scoring on Spark", wanted(progress)):
+            result = score_features_spark(model_dir, source, target, purpose=purpose,
+                                          master=master, write=mode)
+    else:
+        from .scoring import score_features
+
+        result = score_features(model_dir, source, target, purpose=purpose,
+                                batch_size=batch_size, progress=wanted(progress))
     typer.echo(f"scored {result.n_rows:,} rows in {result.seconds:.1f}s -> {out}")
 
 
@@ -202,6 +317,7 @@ def explain(
     as_of: str = typer.Option(..., "--as-of", help="Observation date."),
     purpose: str = typer.Option(..., "--purpose", help="Why this subject's letter is written."),
     out: Path = typer.Option(Path("letters"), "--out", help="Directory for the letter."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse."""
     day = _parse_date(as_of, "--as-of")
@@ -210,7 +326,10 @@ def explain(
 
     if not purpose.strip():
         _fail(audit_log.MSG_NO_PURPOSE.format(action="explain"), 2)
-    result = write_letter(record_dir, subject_id, model, day, purpose, out)
+    from ._progress import spinner, wanted
+
+    with spinner("writing the letter", wanted(progress)):
+        result = write_letter(record_dir, subject_id, model, day, purpose, out)
     audit_log.append("explain", purpose=purpose, model_hash=result.model_hash,
                      input_fingerprint=audit_log.fingerprint(record_dir), n_subjects=1,
                      output=result.html)
@@ -221,11 +340,14 @@ def explain(
 def run(
     config: Path = typer.Argument(..., help="An experiments/*.yaml run config."),
     out: Path | None = typer.Option(None, "--out", help="Run directory."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Run an experiment config end to end: features, train, evaluate."""
+    from ._progress import spinner, wanted
     from .models import run_experiment
 
-    result = run_experiment(config, out)
+    with spinner(f"running {config}", wanted(progress)):
+        result = run_experiment(config, out)
     typer.echo(result.summary())
 
 
@@ -236,12 +358,15 @@ def demo(
     seed: int = typer.Option(7, "--seed", help="Random seed."),
     scenario: str = typer.Option("fair", "--scenario", help="Synthetic world scenario."),
     track: bool = typer.Option(True, "--track/--no-track", help="Log to MLflow."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """The whole pipeline on a fresh synthetic record set, ending with where each output is."""
+    from ._progress import wanted
     from .pipeline import run_demo
 
+    show = wanted(progress)  # the demo's progress is one line per step, on stderr
     result = run_demo(out, subjects, seed, scenario, track=track,
-                      say=lambda m: typer.echo(f"- {m}", err=True))
+                      say=lambda m: typer.echo(f"- {m}", err=True) if show else None)
     typer.echo(f"demo finished in {result.seconds:.0f}s; outputs:")
     for line in result.lines():
         typer.echo(f"  {line}")
@@ -260,14 +385,17 @@ def retrain(
     model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
     margin: float = typer.Option(0.01, "--margin", help="Largest AUC loss allowed."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Train a challenger on new records, audit it, promote it only if it passed and is
     not worse than the champion by more than --margin; write a drift report."""
     dates = [_parse_date(d, "--as-of") for d in as_of] if as_of else None
+    from ._progress import spinner, wanted
     from .tracking import retrain as run_retrain
 
-    result = run_retrain(record_dir, target, as_of=dates, out_dir=out, model=model,
-                         margin=margin, policy=policy)
+    with spinner("retraining", wanted(progress)):
+        result = run_retrain(record_dir, target, as_of=dates, out_dir=out, model=model,
+                             margin=margin, policy=policy)
     typer.echo(result.reason)
     if not result.promoted and not result.gate.passed:
         raise typer.Exit(3)

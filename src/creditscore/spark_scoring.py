@@ -42,7 +42,16 @@ from pathlib import Path
 from . import audit_log
 from ._atomic import atomic_file
 from ._errors import InputError
-from .scoring import MSG_MISSING, MSG_NO_FILE, MSG_UNREADABLE, OUTPUT_COLUMNS, ScoreResult
+from .features._uri import is_local as _is_local
+from .features._uri import local_path as _local
+from .scoring import (
+    MSG_MISSING,
+    MSG_NO_FILE,
+    MSG_NO_MODEL,
+    MSG_UNREADABLE,
+    OUTPUT_COLUMNS,
+    ScoreResult,
+)
 
 __all__ = ["score_features_spark", "SHIP_MODES", "OUTPUT_DDL"]
 
@@ -60,7 +69,8 @@ MSG_EXECUTOR_HASH = (
 
 
 def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
-                         write: str = "file", ship: str | None = None,
+                         master: str | None = None, write: str = "file",
+                         ship: str | None = None,
                          log: str | os.PathLike | None = None) -> ScoreResult:
     """Score a feature table on Spark with an audited model.
 
@@ -80,7 +90,10 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
     purpose : str
         Why these subjects are scored; required, written to the audit log.
     spark : SparkSession, optional
-        Default: ``creditscore.features._spark.spark_session()``.
+        Default: ``creditscore.features._spark.spark_session(master)``, made
+        only once the audit check has passed.
+    master : str, optional
+        ``spark.master`` of a new session (default ``$SPARK_MASTER``).
     write : {"file", "dataset"}, default="file"
         ``"file"`` collects the scores to the driver (about 200 bytes per
         row); ``"dataset"`` never does.
@@ -107,6 +120,10 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
     start = time.perf_counter()
     if not (purpose and purpose.strip()):
         raise InputError(audit_log.MSG_NO_PURPOSE.format(action="score"))
+    if not Path(model_dir).is_dir():
+        raise InputError(MSG_NO_MODEL.format(path=model_dir))
+    # as the local path: the audited hash is checked on the files before they are parsed
+    require_passed_audit(model_dir)
     model = load_model(model_dir)
     require_passed_audit(model_dir, model=model)
     if write not in ("file", "dataset"):
@@ -114,14 +131,14 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
     if ship is not None and ship not in SHIP_MODES:
         raise InputError(MSG_SHIP.format(got=ship))
     target = os.fspath(out)
-    from .features._spark import _is_local, _local, spark_session
+    from .features._spark import spark_session
 
     if write == "file" and not _is_local(target):
         raise InputError(MSG_LOCAL_OUT.format(out=target, scheme=target.split(":", 1)[0]))
     model_hash = model.model_hash()
     needed = ["subject_id", "as_of", *model.feature_names]
 
-    spark = spark if spark is not None else spark_session()
+    spark = spark if spark is not None else spark_session(master)
     df, source = _input_frame(spark, features, needed)
     scorer = _Scorer(*_ship(spark, Path(model_dir), model_hash, ship), model_hash)
     scored = df.select(*needed).mapInPandas(scorer, schema=OUTPUT_DDL)
@@ -149,8 +166,6 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
 def _input_frame(spark, features, needed: list[str]):
     """(DataFrame, source): the feature input, checked for the model's columns."""
     from pyspark.errors import AnalysisException
-
-    from .features._spark import _is_local, _local
 
     if hasattr(features, "mapInPandas"):
         df, source, where = features, None, "the feature DataFrame"
@@ -263,10 +278,10 @@ def _write_file(scored, out: Path, before_commit) -> int:
     """Collect the scores as Arrow and write one Parquet file atomically; the row count."""
     import pyarrow.parquet as pq
 
-    from .features._spark import _to_arrow
+    from .features._spark import to_arrow
     from .scoring import _output_schema
 
-    table = _to_arrow(scored)
+    table = to_arrow(scored)
     table = table.select(list(OUTPUT_COLUMNS)).cast(_output_schema())
     with atomic_file(out) as tmp:
         pq.write_table(table, tmp)

@@ -14,8 +14,6 @@ import shutil
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -26,41 +24,6 @@ pytestmark = pytest.mark.spark
 DATES = ["2021-06-30", "2021-12-31", "2022-06-30", "2022-12-31", "2023-06-30", "2023-12-31"]
 TRAIN_UNTIL = dt.date(2022, 12, 31)
 REASONS = [f"reason_{i}" for i in range(1, 5)]
-
-
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory):
-    """(root, model_dir, out-of-time features): a small default_12m model with a passed audit."""
-    root = tmp_path_factory.mktemp("spark-scoring")
-    with pytest.MonkeyPatch.context() as patch:  # the audit's log entry stays in the sandbox
-        patch.setenv("CREDITSCORE_AUDIT_LOG", str(root / "audit-log.jsonl"))
-        return _train_and_audit(root)
-
-
-def _train_and_audit(root):
-    from creditscore.fairness import audit_model, record_verdict
-    from creditscore.features import build_features
-    from creditscore.models import load_model, train_model
-    from creditscore.synth import generate
-
-    generate(root / "records", n_subjects=1500, seed=7)
-    build_features(root / "records", DATES, root / "features.parquet")
-    table = pq.read_table(root / "features.parquet")
-    oot = root / "oot.parquet"
-    pq.write_table(table.filter(pc.greater(table["as_of"], pa.scalar(TRAIN_UNTIL))), oot,
-                   row_group_size=1000)  # several row groups: several Spark partitions
-    model_dir = root / "model"
-    train_model(root / "features.parquet", "default_12m", "lgbm", model_dir,
-                train_until=TRAIN_UNTIL, seed=0, n_boot=0)
-    result = audit_model(model_dir, oot, root / "records" / "protected.parquet",
-                         root / "audit-report", proxies=False)
-    if not result.passed:
-        # the gate is another test's subject: this one needs a model the local path accepts
-        h = load_model(model_dir).model_hash()
-        record_verdict(model_dir, json.dumps({
-            "passed": True, "model": h, "checks": [], "policy": {"sha256": "0" * 64},
-            "created": "2024-01-01T00:00:00+00:00"}).encode(), model_hash=h)
-    return root, model_dir, oot
 
 
 def _log(path) -> list[dict]:

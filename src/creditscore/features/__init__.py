@@ -15,9 +15,10 @@ FeatureResult(n_rows=..., n_features=..., ...)
 
 from __future__ import annotations
 
+from ._backend import build_feature_table, build_features
 from ._contributions import FEATURES as _CONTRIBUTION_FEATURES
 from ._definitions import FeatureDef
-from ._engine import FeatureResult, build_feature_table, build_features, feature_expression
+from ._engine import FeatureResult, feature_expression
 from ._labels import LABELS
 from ._loans import FEATURES as _LOAN_FEATURES
 from ._public import FEATURES as _PUBLIC_FEATURES

@@ -95,6 +95,7 @@ __all__ = [
     "visible_repayments",
     "visible_public_records",
     "visible_relations",
+    "prepare_tables",
     "in_window",
     "DAYS_PER_MONTH",
 ]
@@ -397,23 +398,37 @@ def visible_public_records(p: ir.Table, dates: ir.Table) -> ir.Table:
 
 
 # ------------------------------------------------------------------ all of it
-def visible_relations(
-    tables: dict[str, ir.Table], dates: ir.Table, catalogue: Catalogue
-) -> tuple[dict[str, ir.Table], dict[str, ir.Table]]:
-    """Every relation a feature may read, and the prepared tables the labels read.
+def prepare_tables(tables: dict[str, ir.Table], catalogue: Catalogue) -> dict[str, ir.Table]:
+    """The record-level preparation of every contract table a feature or label reads.
 
-    Returns ``(relations, prepared)``: ``relations`` maps a name (a
-    ``FeatureDef.reads``) to the rows visible at each t; ``prepared`` maps a
-    contract table to its record-level preparation.
+    These are the shared intermediates: every relation of
+    :func:`visible_relations` and every label reads them, so an engine may
+    compute them once (DuckDB materialises them; Spark caches them) and pass
+    them back as ``prepared``.
     """
     loans = prepare_loans(tables["loans"])
-    prepared = {
+    return {
         "contributions": prepare_contributions(tables["contributions"], catalogue),
         "loans": loans,
         "repayments": prepare_repayments(tables["repayments"], loans, catalogue),
         "public_records": prepare_public_records(tables["public_records"], catalogue),
     }
-    c = prepared["contributions"]
+
+
+def visible_relations(
+    tables: dict[str, ir.Table], dates: ir.Table, catalogue: Catalogue,
+    prepared: dict[str, ir.Table] | None = None,
+) -> tuple[dict[str, ir.Table], dict[str, ir.Table]]:
+    """Every relation a feature may read, and the prepared tables the labels read.
+
+    Returns ``(relations, prepared)``: ``relations`` maps a name (a
+    ``FeatureDef.reads``) to the rows visible at each t; ``prepared`` maps a
+    contract table to its record-level preparation (:func:`prepare_tables`;
+    pass ``prepared`` to reuse tables already computed from ``tables``).
+    """
+    if prepared is None:
+        prepared = prepare_tables(tables, catalogue)
+    c, loans, r = prepared["contributions"], prepared["loans"], prepared["repayments"]
     relations = {
         "contributions": visible_contributions(c, dates, months=12),
         "own_contributions": visible_contributions(c.filter(c.own), dates, months=36),
@@ -421,9 +436,9 @@ def visible_relations(
         "contribution_employers": visible_employers(c, dates),
         "contribution_arrears": visible_arrears(c, dates),
         "loans": visible_loans(loans, dates),
-        "repayments": visible_repayments(prepared["repayments"], dates),
-        "late_instalments": visible_late_instalments(prepared["repayments"], dates),
-        "card_statements": visible_card_statements(prepared["repayments"], dates),
+        "repayments": visible_repayments(r, dates),
+        "late_instalments": visible_late_instalments(r, dates),
+        "card_statements": visible_card_statements(r, dates),
         "public_records": visible_public_records(prepared["public_records"], dates),
     }
     return relations, prepared

@@ -1,0 +1,182 @@
+"""The back-end interface: one small protocol, one module per engine.
+
+A back-end turns a :class:`FeatureRequest` (a record set, observation
+dates, a catalogue and the features) into the feature and label table of
+:func:`._engine.feature_expression`, either in memory (``table``, Arrow) or
+written to ``out`` (``write``, the number of rows). It takes only the
+options it names in ``OPTIONS``. ``duckdb`` (:mod:`._duckdb`, embedded, the
+default) and ``spark`` (:mod:`._spark`, a local or remote Spark) are the two
+shipped; they are imported only when asked for, and neither imports this
+module, so there is no import circle: ``_engine`` <- ``_duckdb``/``_spark``
+<- ``_backend``.
+
+:func:`build_features` and :func:`build_feature_table` are the public entry
+points; both refuse an unknown engine, naming the ones there are.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .._errors import InputError
+from ._definitions import FeatureDef
+from ._engine import FeatureResult, default_features
+from ._uri import is_local, local_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+__all__ = ["Backend", "FeatureRequest", "ENGINES", "get_backend", "build_features",
+           "build_feature_table"]
+
+#: engine name -> the module holding its ``BACKEND``
+ENGINES = {"duckdb": "._duckdb", "spark": "._spark"}
+ALIASES = {"pyspark": "spark", "duck": "duckdb"}
+MSG_ENGINE = "engine {engine!r} is not available; choose one of: {engines}"
+MSG_OPTION = "{option} is a setting of the {other} engine, not of {engine!r}"
+#: above this many records, DuckDB computes by ranges of subjects
+CHUNK_RECORDS = 25_000_000
+
+
+@dataclass(frozen=True)
+class FeatureRequest:
+    """What to compute: the inputs every back-end takes.
+
+    Attributes
+    ----------
+    record_dir : str or path
+        A record set (a local path; Spark also takes a URI).
+    as_of : date, str or sequence of them
+    catalogue : path, Catalogue or None
+    features : tuple of FeatureDef
+    progress : bool
+        Whether to show progress on the terminal (stderr).
+    """
+
+    record_dir: Any
+    as_of: Any
+    catalogue: Any
+    features: tuple[FeatureDef, ...]
+    progress: bool = False
+
+
+class Backend(Protocol):
+    """What an engine provides."""
+
+    name: str
+    #: the keyword options it accepts (others are refused)
+    OPTIONS: tuple[str, ...]
+
+    def table(self, request: FeatureRequest, **options) -> pa.Table:
+        """The feature table in memory, sorted by ``as_of``, ``subject_id``."""
+
+    def write(self, request: FeatureRequest, out, **options) -> int:
+        """Write the feature table to ``out`` atomically; the number of rows."""
+
+
+def get_backend(engine: str) -> Backend:
+    """The back-end called ``engine`` (``duckdb``, ``spark``; ``pyspark`` is ``spark``)."""
+    name = ALIASES.get(str(engine).lower(), str(engine).lower())
+    if name not in ENGINES:
+        raise InputError(MSG_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
+    return importlib.import_module(ENGINES[name], __package__).BACKEND
+
+
+def _options(backend: Backend, given: dict) -> dict:
+    """The options meant for ``backend``; a non-default option of another engine is refused."""
+    out = {}
+    for key, value in given.items():
+        if key in backend.OPTIONS:
+            out[key] = value
+        elif value is not None:
+            other = next(e for e in ENGINES if e != backend.name)
+            raise InputError(MSG_OPTION.format(option=key, other=other, engine=backend.name))
+    return out
+
+
+def build_feature_table(
+    record_dir, as_of, engine: str = "duckdb", catalogue=None, *,
+    features: Sequence[FeatureDef] | None = None, progress: bool = False, **options,
+) -> pa.Table:
+    """The feature and label table of a record set, in memory (Arrow).
+
+    Same rows, columns and order as :func:`build_features` writes; same
+    parameters but ``out``.
+    """
+    backend = get_backend(engine)
+    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress)
+    return backend.table(request, **_options(backend, options))
+
+
+def build_features(
+    record_dir, as_of, out, engine: str = "duckdb", catalogue=None, *,
+    features: Sequence[FeatureDef] | None = None, progress: bool = False,
+    memory_limit: str | None = None, threads: int | None = None,
+    chunk_records: int | None = None, spark=None, master: str | None = None,
+    write: str | None = None,
+) -> FeatureResult:
+    """Write one row per (subject_id, as_of) with the features and both labels.
+
+    Parameters
+    ----------
+    record_dir : path or str
+        A record set (shared/spec/records.md), Parquet or CSV. The Spark
+        engine also takes a URI (``file://``, ``s3a://``, ``hdfs://``, ``gs://``).
+    as_of : date, str or sequence of them
+        Observation dates.
+    out : path or str
+        The Parquet file to write (atomically: it appears whole or not at
+        all); with ``engine="spark", write="dataset"`` a directory of part
+        files, which may be a URI.
+    engine : {"duckdb", "spark"}, default="duckdb"
+    catalogue : path, Catalogue or None, default=None
+        The shipped catalogue when None.
+    features : sequence of FeatureDef, optional
+    progress : bool, default=False
+        Show progress on stderr.
+    memory_limit : str, default="2GB"
+        DuckDB: its memory cap; larger intermediates spill to a temporary directory.
+    threads : int, optional
+        DuckDB: threads (default: the machine's cores, at most 8).
+    chunk_records : int, default=25_000_000
+        DuckDB: a record set with more records is computed by ranges of
+        subjects of about this many records each (exact: a subject's
+        features depend on its own records only), keeping memory bounded.
+    spark : SparkSession, optional
+        Spark: the session (default: the active one, else a new one).
+    master : str, optional
+        Spark: ``spark.master`` of a new session (``local[2]``,
+        ``spark://host:7077``, ``yarn``); default ``$SPARK_MASTER``.
+    write : {"file", "dataset"}, default="file"
+        Spark: one Parquet file collected on the driver, or part files
+        written by the executors.
+
+    Returns
+    -------
+    FeatureResult
+
+    Raises
+    ------
+    InputError
+        A missing or malformed table, column, date or catalogue, naming it;
+        an unknown engine or an option of the other engine.
+    """
+    start = time.perf_counter()
+    backend = get_backend(engine)
+    options = _options(backend, {
+        "memory_limit": memory_limit, "threads": threads, "chunk_records": chunk_records,
+        "spark": spark, "master": master, "write": write})
+    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress)
+    n_rows = backend.write(request, out, **options)
+    target = os.fspath(out)
+    path = local_path(target) if is_local(target) else target
+    return FeatureResult(n_rows, len(request.features), path, time.perf_counter() - start)
+
+
+def _chosen(features) -> tuple[FeatureDef, ...]:
+    return tuple(default_features() if features is None else features)
