@@ -273,6 +273,51 @@ def audit(
 
 
 @app.command()
+def mitigate(
+    model_dir: Path = typer.Argument(..., help="The model directory that failed the gate."),
+    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet",
+                                         help="The feature table it was trained on."),
+    protected: Path = typer.Option(..., "--protected", help="The protected table (Parquet)."),
+    out: Path = typer.Option(..., "--out", help="Directory for candidates, frontier, report."),
+    attribute: list[str] = typer.Option(None, "--attribute",
+                                        help="Attribute to mitigate for (repeatable; default: "
+                                        "those of the failing checks)."),
+    candidate: list[str] = typer.Option(None, "--candidate",
+                                        help="Search only these candidates (repeatable)."),
+    audit_rows: Path | None = typer.Option(None, "--audit-rows", help="Rows to audit on "
+                                           "(default: the features after train_until)."),
+    policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
+    promote: bool = typer.Option(False, "--promote", help="Log the chosen candidate to MLflow "
+                                 "and give it the champion alias through the gate."),
+) -> None:
+    """Search less discriminatory alternatives of a model that failed the gate; each is a
+    model directory audited by the same gate. Exit 0 with a passing choice (or when no change
+    is needed), 3 when none passes."""
+    from .fairness import DEFAULT_CANDIDATES
+    from .fairness import mitigate as run_mitigate
+    from .pipeline import write_mitigation_reports
+
+    result = run_mitigate(model_dir, features_file, protected, out, attributes=attribute or None,
+                          policy=policy, candidates=tuple(candidate or DEFAULT_CANDIDATES),
+                          audit_rows=audit_rows, say=lambda m: typer.echo(f"- {m}", err=True))
+    paths = write_mitigation_reports(result, out)
+    typer.echo(result.summary())
+    typer.echo(f"frontier: {out / 'frontier.json'}; report: {paths['fairness']['html']}")
+    if result.chosen is None and not result.no_change:
+        raise typer.Exit(3)
+    if promote and result.chosen is not None:
+        from .pipeline import track_model
+
+        chosen = result.chosen
+        done = track_model(chosen.model_dir, chosen.report_dir, paths["chosen"],
+                           features=features_file)
+        state = "now holds" if done.promoted else "was NOT given"
+        typer.echo(f"{done.name} version {done.version} {state} the {done.alias} alias")
+        if not done.promoted:
+            raise typer.Exit(3)
+
+
+@app.command()
 def score(
     model_dir: Path = typer.Argument(..., help="An audited model directory."),
     features_file: str = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to score "

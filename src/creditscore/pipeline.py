@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DemoResult", "run_demo", "DEMO_AS_OF", "DEMO_TRAIN_UNTIL"]
+__all__ = ["DemoResult", "run_demo", "DEMO_AS_OF", "DEMO_TRAIN_UNTIL", "write_mitigation_reports"]
 
 #: semi-annual observation dates; labels are known up to 2023-12-31 (extracted 2024-12-31)
 DEMO_AS_OF = tuple(dt.date.fromisoformat(d) for d in (
@@ -86,6 +86,33 @@ def write_model_reports(model_dir, report_dir) -> dict[str, Path]:
     card = ModelCard.from_model_dir(model_dir, audit_dir=report_dir).write(report_dir)
     fairness = FairnessReport.from_audit_dir(report_dir).write(report_dir)
     return {"card": card, "fairness": fairness}
+
+
+def write_mitigation_reports(result, out) -> dict:
+    """The reports of a mitigation search, beside its frontier.
+
+    The model card and fairness report of the original and of the chosen
+    candidate (in their ``reports/NAME`` folders, each fairness report with the
+    frontier section), and ``OUT/fairness_report.*`` and ``OUT/model_card.*``:
+    those of the chosen candidate, or of the original when none was chosen.
+    Every other candidate keeps its ``audit.json`` and ``audit.md``.
+    """
+    from .reports import FairnessReport, ModelCard
+
+    out = Path(out)
+    shown = [result.original] + ([result.chosen] if result.chosen is not None else [])
+    paths = {}
+    for c in shown:
+        card = ModelCard.from_model_dir(c.model_dir, audit_dir=c.report_dir).write(c.report_dir)
+        fairness = FairnessReport.from_audit_dir(c.report_dir, mitigation=result).write(
+            c.report_dir)
+        paths["chosen" if c is result.chosen else "original"] = {"card": card,
+                                                                 "fairness": fairness}
+    top = shown[-1]
+    paths["card"] = ModelCard.from_model_dir(top.model_dir, audit_dir=top.report_dir).write(out)
+    paths["fairness"] = FairnessReport.from_audit_dir(top.report_dir, mitigation=result).write(
+        out)
+    return paths
 
 
 def track_model(model_dir, report_dir, paths: dict, *, features=None):

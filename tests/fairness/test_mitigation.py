@@ -1,62 +1,118 @@
-"""Mitigation: less discriminatory alternatives, each audited like any model."""
+"""Mitigation: less discriminatory alternatives, each a model directory audited by the gate."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from creditscore._errors import InputError
-from creditscore.fairness import mitigate
-from creditscore.fairness._candidates import reweigh
+from creditscore._errors import InputError, PolicyRefusal
+from creditscore.fairness import mitigate, read_verdict, require_passed_audit
+from creditscore.fairness._candidates import reduction_weights, reweigh
+from creditscore.models import load_model, model_hash
 
-from .conftest import FAST, FEATURES
+from .mitigation_world import FAST, FEATURES, TRAIN_UNTIL, make_world, train_world_model
+
+SEARCHED = ("drop_proxies", "neutralise_proxies", "drop_families", "reweigh", "gridsearch_dp",
+            "flag_rate_constraint")
 
 
 @pytest.fixture(scope="module")
-def result(biased_world, biased_model):
-    features, protected = biased_world
-    return mitigate(features, protected, base_model=biased_model, policy=FAST, grid_size=5)
+def biased(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mitigate-biased")
+    features, protected = make_world(n=2000, seed=3, bias=2.5)
+    train_world_model(features, root / "model")
+    result = mitigate(root / "model", features, protected, root / "out", policy=FAST,
+                      candidates=SEARCHED, n_boot=50)
+    return result, root, features, protected
 
 
-def test_biased_model_fails_and_an_alternative_passes(result):
-    original = result.candidates["original"]
-    assert not original.passed
-    assert result.passing, result.frontier
-    assert result.best.passed and result.best.name != "original"
-    assert "public_records" in result.proxies
+def test_the_failing_model_is_mitigated_by_a_passing_candidate(biased):
+    result, root, _, _ = biased
+    assert not result.original.passed and not result.no_change
     assert result.attributes == ["ethnicity"]
+    chosen = result.chosen
+    assert chosen is not None and chosen.passed and 0 < chosen.flag_rate < 1
+    usable = [c for c in result.candidates.values() if c.usable]
+    assert chosen.auc == max(c.auc for c in usable)
 
 
-def test_frontier_sets_auc_against_disparity(result):
-    frontier = result.frontier
-    assert {"candidate", "auc", "worst_flag_rate_ratio", "worst_fpr_difference", "passed",
-            "pareto", "flag_rate"} <= set(frontier.columns)
-    assert {"original", "baseline", "drop_proxies", "neutralise_proxies", "reweigh"} <= set(
-        frontier["candidate"])
-    assert frontier["candidate"].str.startswith("grid_dp[").sum() >= 2
-    assert frontier["candidate"].str.startswith("grid_eo[").sum() >= 2
-    assert frontier["pareto"].any()
-    drop = frontier.set_index("candidate").loc["drop_proxies"]
-    base = frontier.set_index("candidate").loc["baseline"]
-    assert drop["worst_flag_rate_ratio"] > base["worst_flag_rate_ratio"]
+def test_every_candidate_is_a_model_directory_with_its_own_verdict(biased):
+    result, root, _, _ = biased
+    assert set(result.candidates) >= {"drop_proxies", "neutralise_proxies", "reweigh",
+                                      "gridsearch_dp", "flag_rate_constraint"}
+    for name, cand in result.candidates.items():
+        assert cand.model_dir == root / "out" / "candidates" / name
+        model = load_model(cand.model_dir)
+        assert model.info["train_until"] == str(TRAIN_UNTIL)
+        verdict = read_verdict(cand.model_dir)
+        assert verdict.passed == cand.passed
+        assert verdict.model_hash == model_hash(cand.model_dir) == cand.model_hash
+        assert (cand.report_dir / "audit.json").is_file()
+        if cand.passed:
+            require_passed_audit(cand.model_dir)
+        else:
+            with pytest.raises(PolicyRefusal):
+                require_passed_audit(cand.model_dir)
 
 
-def test_candidates_predict_from_model_features_only(result, biased_world):
-    features, protected = biased_world
-    x = features[FEATURES]  # no subject_id, no protected attribute
+def test_no_candidate_reads_a_protected_attribute(biased):
+    result, _, _, protected = biased
     for cand in result.candidates.values():
-        assert not set(cand.model.feature_names) & set(protected.columns)
-        pd_ = cand.model.predict_pd(x)
-        assert pd_.shape == (len(x),) and np.all((pd_ >= 0) & (pd_ <= 1))
-        assert np.array_equal(pd_, cand.model.predict_pd(x))  # deterministic
+        assert not set(load_model(cand.model_dir).feature_names) & set(protected.columns)
 
 
-def test_passing_candidates_carry_their_own_audit_and_recipe(result):
-    for cand in result.passing:
-        assert cand.audit.passed and cand.audit.model_hash == cand.model.model_hash()
-        assert 0 < cand.flag_rate < 1
-    assert result.candidates["drop_proxies"].recipe["drop_features"] == ["public_records"]
-    assert result.to_dict()["best"] == result.best.name
+def test_chosen_link_and_frontier_json_name_the_same_model(biased):
+    result, root, _, _ = biased
+    out = root / "out"
+    assert model_hash(out / "chosen") == result.chosen.model_hash
+    data = json.loads((out / "frontier.json").read_text())
+    assert data["chosen"] == result.chosen.name and data["no_change"] is False
+    rows = {r["candidate"]: r for r in data["candidates"]}
+    assert rows["original"]["passed"] is False
+    assert rows[result.chosen.name]["chosen"] is True
+    assert rows[result.chosen.name]["model_hash"] == result.chosen.model_hash
+    for r in rows.values():
+        assert 0.5 < r["auc"] < 1 and r["auc_low"] <= r["auc"] <= r["auc_high"]
+        assert r["ratio_low"] <= r["worst_flag_rate_ratio"] <= r["ratio_high"]
+    assert (out / "frontier.png").stat().st_size > 10_000
+    frame = pd.read_csv(out / "frontier.csv")
+    assert list(frame["candidate"]) == list(rows)
+
+
+def test_drop_and_neutralise_remove_the_proxies_influence(biased):
+    result, _, features, _ = biased
+    proxies = result.proxies
+    assert "pr_count" in proxies
+    dropped = load_model(result.candidates["drop_proxies"].model_dir)
+    assert not set(dropped.feature_names) & set(proxies)
+    neutral = load_model(result.candidates["neutralise_proxies"].model_dir)
+    assert neutral.feature_names == list(FEATURES)
+    moved = features.copy()
+    moved[proxies] = moved[proxies] * 3 + 7
+    moved.loc[moved.index[:50], proxies] = np.nan
+    assert np.array_equal(neutral.predict_pd(features), neutral.predict_pd(moved))
+
+
+def test_flag_rate_constraint_records_its_strength(biased):
+    result, _, _, _ = biased
+    recipe = result.candidates["flag_rate_constraint"].recipe.to_dict()
+    assert recipe["groups"] == {"ethnicity": ["minority"]}
+    assert 0 < recipe["strength"] <= 4 and recipe["weighted"]
+
+
+def test_a_fair_world_is_left_as_it_is(tmp_path):
+    features, protected = make_world(n=2000, seed=4, bias=0.0)
+    train_world_model(features, tmp_path / "model")
+    result = mitigate(tmp_path / "model", features, protected, tmp_path / "out", policy=FAST,
+                      n_boot=20)
+    assert result.no_change and result.chosen is None and result.original.passed
+    assert "no change is needed" in result.summary()
+    assert not (tmp_path / "out" / "candidates").exists()
+    assert not (tmp_path / "out" / "chosen").exists()
+    assert json.loads((tmp_path / "out" / "frontier.json").read_text())["no_change"] is True
 
 
 def test_reweighing_balances_group_and_label():
@@ -68,7 +124,24 @@ def test_reweighing_balances_group_and_label():
         assert np.sum(w[m] * y[m]) / np.sum(w[m]) == pytest.approx(np.mean(y))
 
 
-def test_unknown_candidate_is_refused(biased_world):
-    features, protected = biased_world
+def test_reduction_weights_are_deterministic_and_keep_the_labels():
+    features, protected = make_world(n=1500, seed=5, bias=2.5)
+    rows = features[features["as_of"] == features["as_of"].min()].reset_index(drop=True)
+    groups = rows["subject_id"].map(protected.set_index("subject_id")["ethnicity"])
+    y = rows["default_12m"].astype(int).to_numpy()
+    a, detail = reduction_weights(rows[list(FEATURES)], y, groups, kind="gridsearch", moment="dp")
+    b, _ = reduction_weights(rows[list(FEATURES)], y, groups, kind="gridsearch", moment="dp")
+    assert np.array_equal(a, b)
+    assert (a >= 0).all() and a.mean() == pytest.approx(1.0)
+    assert detail["reduction"] == "gridsearch/dp" and 0 <= detail["left_out_share"] < 1
+
+
+def test_unknown_candidate_and_attribute_are_refused(tmp_path):
+    features, protected = make_world(n=600, seed=6)
     with pytest.raises(InputError, match="unknown candidate 'magic'"):
-        mitigate(features, protected, target="default_12m", candidates=("magic",))
+        mitigate(tmp_path / "model", features, protected, tmp_path / "out",
+                 candidates=("magic",))
+    train_world_model(features, tmp_path / "model")
+    with pytest.raises(InputError, match="attribute 'religion' is not audited"):
+        mitigate(tmp_path / "model", features, protected, tmp_path / "out", policy=FAST,
+                 attributes=["religion"], n_boot=0)

@@ -15,14 +15,17 @@ threshold. ``audit_model`` writes ``audit.json`` and records the verdict in
 the model directory, bound to the model's hash; ``require_passed_audit``
 refuses (exit 3) to let anything score with a model that has no passed
 audit of its current files. ``mitigate`` searches less discriminatory
-alternatives, each audited like any other model.
+alternatives when the gate fails: each one a model directory of its own,
+trained like ``train`` trains, audited by the same gate under the same policy;
+the frontier sets their accuracy against their disparity.
 """
 
 from ._audit import FairnessAudit, flag_decision
-from ._candidates import CandidateModel
+from ._candidates import Recipe
 from ._gate import GATE_RULE, AuditResult, audit_model, run_audit
 from ._groups import age_bands, sensitive_frame
-from ._mitigation import DEFAULT_CANDIDATES, Candidate, MitigationResult, mitigate
+from ._mitigation import DEFAULT_CANDIDATES, mitigate
+from ._mitigation_result import CandidateResult, MitigationResult
 from ._policy import DEFAULT_POLICY, CheckSpec, Policy, PolicyError, load_policy
 from ._proxies import ProxyReport, detect_proxies
 from ._verdict import (
@@ -60,7 +63,7 @@ __all__ = [
     "KEY_ENV",
     "mitigate",
     "MitigationResult",
-    "Candidate",
-    "CandidateModel",
+    "CandidateResult",
+    "Recipe",
     "DEFAULT_CANDIDATES",
 ]

@@ -1,38 +1,83 @@
-"""Candidate models for mitigation: deterministic, and blind to protected attributes.
+"""The candidates of a mitigation search: what each one changes, as a training recipe.
 
-A candidate is a LightGBM classifier (or one of fairlearn GridSearch's grid
-predictors, which are plain LightGBM classifiers fitted on re-weighted,
-re-labelled rows) followed by Platt scaling fitted, unweighted, on held-out
-rows with the true label, so its output is a PD again. At prediction time it
-needs the feature columns only: the protected attribute enters training
-(weights, GridSearch's constraint), never ``predict_pd``. No randomised
-predictor is used (fairlearn's ThresholdOptimizer and ExponentiatedGradient
-mix predictors at random; GridSearch's members are each deterministic).
+Each candidate is a :class:`Recipe` that ``creditscore.models.train_model``
+can run: the base model's kind, parameters, seed, tiers and ``train_until``,
+with some inputs dropped (named proxies, a whole record family) or with
+sample weights (reweighing, a fairlearn reduction made deterministic, a
+constraint on the flag rate). Protected attributes shape the weights of the
+training rows only; they are never a model input, no candidate thresholds
+groups differently, and no candidate is a randomised mixture.
+
+The weights of the reductions: fairlearn's ``ExponentiatedGradient`` and
+``GridSearch`` are run with a small LightGBM on the training rows; their
+Lagrange multipliers (``lambda_vecs_``: the last iterate of the exponentiated
+gradient, the grid point ``GridSearch`` selects) define signed weights
+``s = objective.signed_weights() + constraint.signed_weights(lambda)``, and
+the candidate is ONE model refitted with ``|s|`` on the rows where ``sign(s)``
+agrees with the observed label (rows the reduction would relabel are left
+out of the fit instead: the label is a fact, not a lever). Calibration stays
+on the true labels, so the refit is a deterministic, calibrated PD model.
 """
 
 from __future__ import annotations
 
-import hashlib
-import pickle
+import contextlib
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CandidateModel", "fit_lgbm", "reweigh", "LGBM_DEFAULTS"]
+__all__ = ["Recipe", "reweigh", "reduction_weights", "family_features", "FAMILIES",
+           "SEARCH_LGBM"]
 
-LGBM_DEFAULTS = {"n_estimators": 150, "learning_rate": 0.05, "num_leaves": 7,
-                 "min_child_samples": 40, "reg_lambda": 1.0, "num_threads": 1,
-                 "deterministic": True, "verbose": -1}
-MSG_NO_TIERS = ("candidate {name}: the policy flags by tiers but no base model gives the tier "
-                "bands; pass base_model= or use a pd_cutoff policy")
+#: the record families a model may use (issue 12's record-disparity screen names them)
+FAMILIES = ("public_records", "late_contributions", "late_instalments")
+_LATE = re.compile(r"late|ontime|arrears|overdue|delinquen")
+_FAMILY_SOURCE = {"public_records": "public_records", "late_contributions": "contributions",
+                  "late_instalments": "repayments"}
+#: the small LightGBM the reductions search with (the candidate is refitted with the base model)
+SEARCH_LGBM = {"n_estimators": 60, "learning_rate": 0.1, "num_leaves": 7,
+               "min_child_samples": 40, "num_threads": 1, "deterministic": True,
+               "verbose": -1}
 
 
-def fit_lgbm(x: pd.DataFrame, y, sample_weight=None, params=None, random_state=0):
-    """A LightGBM classifier with one thread and a fixed seed."""
-    from lightgbm import LGBMClassifier
+@dataclass(frozen=True)
+class Recipe:
+    """One candidate: its name, how it was made and what it changes.
 
-    est = LGBMClassifier(**{**LGBM_DEFAULTS, "random_state": random_state, **(params or {})})
-    return est.fit(x, np.asarray(y, dtype=int), sample_weight=sample_weight)
+    Attributes
+    ----------
+    name : str
+        Its directory name under ``candidates/``.
+    method : str
+        drop, family, neutralise, reweigh, reduction or flag_constraint.
+    changed : str
+        What it changes, in words, for the frontier table.
+    drop : tuple of str
+        Input features left out.
+    weights : ndarray or None
+        One weight per training row (aligned with the search's training rows).
+    neutralise : dict
+        feature -> value held constant (the base model edited, not refitted).
+    detail : dict
+        JSON-ready facts (attributes, multipliers, strength).
+    """
+
+    name: str
+    method: str
+    changed: str
+    drop: tuple = ()
+    weights: np.ndarray | None = field(default=None, compare=False, repr=False)
+    neutralise: dict = field(default_factory=dict)
+    detail: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "method": self.method, "changed": self.changed,
+                "drop": list(self.drop), "weighted": self.weights is not None,
+                "neutralise": dict(self.neutralise), **self.detail}
 
 
 def reweigh(groups, y) -> np.ndarray:
@@ -47,83 +92,106 @@ def reweigh(groups, y) -> np.ndarray:
     return (pg * py / pgy).to_numpy(dtype=float)
 
 
-def _logit(p):
-    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
+def family_features(names, family: str) -> list[str]:
+    """The input features that use a record family (by the feature catalogue).
+
+    Public records: every feature of the public-records source; late
+    contributions and late instalments: the lateness features of the
+    contributions and repayments sources. Features not in the catalogue (a
+    flat table's columns) belong to no family.
+    """
+    from ..features import get_feature
+
+    out = []
+    for name in names:
+        try:
+            source = get_feature(name).source
+        except (KeyError, ValueError):
+            continue
+        if source != _FAMILY_SOURCE[family]:
+            continue
+        if family == "public_records" or _LATE.search(name):
+            out.append(name)
+    return out
 
 
-class CandidateModel:
-    """A fitted candidate with the LoadedModel methods the audit uses.
+def _moment(name: str):
+    from fairlearn import reductions
+
+    return {"dp": reductions.DemographicParity, "eo": reductions.EqualizedOdds}[name]()
+
+
+def reduction_weights(x, y, groups, *, kind: str, moment: str, random_state: int = 0,
+                      grid_size: int = 9, max_iter: int = 20) -> tuple[np.ndarray, dict]:
+    """Deterministic refit weights from a fairlearn reduction (see the module text).
 
     Parameters
     ----------
-    estimator : fitted classifier with ``predict_proba``
-    feature_names : list of str
-    target : str
-    name : str
-    tier_fn : callable, default=None
-        The base model's ``tier`` (PD bands), so candidates are judged at
-        the same operating decision.
-    neutralise : dict, default=None
-        feature -> constant substituted at prediction (proxy neutralisation).
-    recipe : dict, default=None
-        How to rebuild it with ``creditscore.models.train_model``.
+    x : DataFrame
+        Training rows, model inputs only.
+    y : array-like of {0, 1}
+    groups : array-like
+        The group of each row (training time only).
+    kind : {"expgrad", "gridsearch"}
+    moment : {"dp", "eo"}
+        ``DemographicParity`` or ``EqualizedOdds``.
+
+    Returns
+    -------
+    weights : ndarray
+        ``|s|`` where ``sign(s)`` agrees with ``y``, else 0; mean 1.
+    detail : dict
+        The multipliers used and the share of rows left out.
     """
+    from fairlearn import reductions
+    from lightgbm import LGBMClassifier
 
-    def __init__(self, estimator, feature_names, target, name, *, tier_fn=None,
-                 neutralise=None, recipe=None):
-        self.estimator = estimator
-        self.feature_names = list(feature_names)
-        self.target = target
-        self.name = name
-        self.tier_fn = tier_fn
-        self.neutralise = dict(neutralise or {})
-        self.recipe = dict(recipe or {})
-        self.calibration_ = (1.0, 0.0)
+    y = np.asarray(y, dtype=int)
+    groups = pd.Series(groups).astype(str).to_numpy()
+    est = LGBMClassifier(**SEARCH_LGBM, random_state=random_state)
+    if kind == "expgrad":
+        search = reductions.ExponentiatedGradient(est, _moment(moment), max_iter=max_iter)
+    else:
+        search = reductions.GridSearch(est, _moment(moment), grid_size=grid_size)
+    with warnings.catch_warnings(), _quiet("fairlearn"):
+        # fairlearn 0.15's moments use a pandas idiom pandas 3 deprecates; not ours to fix
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"fairlearn\.")
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"fairlearn\.")
+        search.fit(x, y, sensitive_features=groups)
+        lam = (search.lambda_vecs_.iloc[:, -1] if kind == "expgrad"
+               else search.lambda_vecs_[search.best_idx_])
+        signed = _signed_weights(x, y, groups, moment, lam)
+    agree = np.sign(signed) == (2 * y - 1)
+    w = np.where(agree, np.abs(signed), 0.0)
+    w = w / w.mean() if w.sum() > 0 else np.ones(len(y))
+    detail = {"reduction": f"{kind}/{moment}", "left_out_share": round(float(1 - agree.mean()), 6),
+              "lambda": {str(k): round(float(v), 6) for k, v in lam.items()}}
+    return w, detail
 
-    def _raw(self, frame: pd.DataFrame) -> np.ndarray:
-        x = frame[self.feature_names].copy()
-        for col, value in self.neutralise.items():
-            x[col] = value
-        proba = np.asarray(self.estimator.predict_proba(x))
-        if proba.ndim == 2 and proba.shape[1] == 2:
-            return proba[:, 1]
-        # a constant predictor (GridSearch's DummyClassifier) has one class
-        const = float(getattr(self.estimator, "classes_", [0])[0])
-        return np.full(len(x), 0.999 if const == 1 else 0.001)
 
-    def calibrate(self, frame: pd.DataFrame, y) -> CandidateModel:
-        """Platt scaling on held-out rows (unweighted, true labels)."""
-        from sklearn.linear_model import LogisticRegression
+@contextlib.contextmanager
+def _quiet(name: str):
+    """fairlearn's GridSearch logs advice on grid sizes at WARNING; keep the CLI's output ours."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
-        z = _logit(self._raw(frame)).reshape(-1, 1)
-        if np.ptp(z) == 0:
-            self.calibration_ = (0.0, float(_logit(np.mean(y))))
-            return self
-        lr = LogisticRegression(C=1e6, max_iter=1000).fit(z, np.asarray(y, dtype=int))
-        self.calibration_ = (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
-        return self
 
-    def predict_pd(self, frame: pd.DataFrame) -> np.ndarray:
-        a, b = self.calibration_
-        return 1.0 / (1.0 + np.exp(-(a * _logit(self._raw(frame)) + b)))
+def _signed_weights(x, y, groups, moment, lam) -> np.ndarray:
+    from fairlearn.reductions import ErrorRate
 
-    def tier(self, pd_) -> np.ndarray:
-        if self.tier_fn is None:
-            from .._errors import InputError
+    obj, con = ErrorRate(), _moment(moment)
+    for m in (obj, con):
+        m.load_data(x, y, sensitive_features=groups)
+    return (obj.signed_weights() + con.signed_weights(lam)).to_numpy(dtype=float)
 
-            raise InputError(MSG_NO_TIERS.format(name=self.name))
-        return self.tier_fn(pd_)
 
-    def model_hash(self) -> str:
-        """SHA-256 of the fitted estimator, calibration and neutralisation."""
-        booster = getattr(self.estimator, "booster_", None)
-        fitted = booster.model_to_string() if booster is not None else pickle.dumps(
-            self.estimator, protocol=4)
-        h = hashlib.sha256(fitted.encode() if isinstance(fitted, str) else fitted)
-        h.update(repr((self.calibration_, sorted(self.neutralise.items()),
-                       self.feature_names)).encode())
-        return h.hexdigest()
-
-    def __repr__(self) -> str:
-        return f"CandidateModel({self.name!r}, features={len(self.feature_names)})"
+def flag_weights(y, disadvantaged, strength: float) -> np.ndarray:
+    """Weights of the flag-rate constraint: the events of the groups flagged most
+    often weigh ``exp(-strength)``, every other row 1 (mean 1)."""
+    w = np.where(np.asarray(disadvantaged, bool) & (np.asarray(y) == 1), np.exp(-strength), 1.0)
+    return w / w.mean()

@@ -1,229 +1,372 @@
-"""Mitigation: search less discriminatory alternatives when the gate fails.
+"""Mitigation: when the gate fails, search less discriminatory alternatives.
 
-``mitigate`` splits the labelled rows by subject into a training part and an
-evaluation part, fits an unmitigated baseline on the same footing as the
-alternatives, names its proxies, and then tries:
+``mitigate`` is what ``creditscore mitigate`` runs. It audits the failing
+model on the audit rows (by default the rows after its ``train_until``: out
+of time), and, when the gate fails, trains candidates the way ``train`` does
+(same kind, parameters, seed, points scale, tiers and ``train_until``):
 
-- ``drop_proxies``: retrain without the named proxies;
-- ``neutralise_proxies``: the baseline with each named proxy held at its
-  training median when predicting (no retraining);
-- ``reweigh``: Kamiran & Calders sample weights, so that every
-  (group, label) cell weighs as if group and label were independent;
-- ``reweigh_drop_proxies``: both;
-- ``grid_dp`` / ``grid_eo``: every member of fairlearn's ``GridSearch`` grid
-  under ``DemographicParity`` / ``EqualizedOdds`` over LightGBM. Each member
-  is a deterministic classifier that needs only X to predict (the sensitive
-  feature is used in ``fit`` alone); we do not use GridSearch's own pick, as
-  every member is a point of the frontier.
+- ``drop_proxies``: without the features the audit names as proxies of the
+  failing attributes;
+- ``neutralise_proxies``: the model itself with those proxies held at their
+  training median (see ``_neutralise``; not refitted);
+- ``drop_<family>``: without a whole record family the model uses (public
+  records, late contributions, late instalments);
+- ``reweigh`` and ``reweigh_drop_proxies``: Kamiran & Calders weights;
+- ``expgrad_dp``, ``expgrad_eo``, ``gridsearch_dp``: fairlearn reductions
+  reduced to one deterministic refit (see ``_candidates``);
+- ``flag_rate_constraint``: the events of the most flagged groups down-weighted
+  with the smallest strength whose flag-rate ratio on the training rows' own
+  out-of-time slice reaches the policy's threshold (training time only).
 
-Every candidate is Platt-calibrated on held-out training rows and then
-audited on the evaluation rows under the same policy as any model: only
-those whose audit passes are offered. The frontier frame sets accuracy
-(AUC) against disparity (worst flag-rate ratio, worst FPR difference).
+Every candidate is a model directory under ``OUT/candidates/NAME`` audited by
+``audit_model`` under the same policy on the same rows (report files in
+``OUT/reports/NAME``, verdict in its own ``audit/``). The chosen candidate is
+the most accurate one (out-of-time AUC) that passes and flags somebody but not
+everybody. The protected table weighs training rows and groups audits; it is
+never a model input, and no decision is made per group.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import warnings
+import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._audit import flag_decision
-from ._candidates import CandidateModel, fit_lgbm, reweigh
-from ._gate import AuditResult, _load_model, _read_table, run_audit
+from ._candidates import (
+    FAMILIES,
+    Recipe,
+    family_features,
+    flag_weights,
+    reduction_weights,
+    reweigh,
+)
+from ._gate import _read_table, audit_model, run_audit
 from ._groups import sensitive_frame
-from ._mitigation_result import Candidate, MitigationResult
+from ._mitigation_result import CandidateResult, MitigationResult
 from ._policy import load_policy
 
-__all__ = ["mitigate", "MitigationResult", "Candidate", "DEFAULT_CANDIDATES"]
+__all__ = ["mitigate", "DEFAULT_CANDIDATES"]
 
-DEFAULT_CANDIDATES = ("drop_proxies", "neutralise_proxies", "reweigh", "reweigh_drop_proxies",
-                      "grid_dp", "grid_eo")
-MSG_NO_TARGET = "mitigate: give target= or a base_model (whose target is used)"
+DEFAULT_CANDIDATES = ("drop_proxies", "neutralise_proxies", "drop_families", "reweigh",
+                      "reweigh_drop_proxies", "expgrad_dp", "expgrad_eo", "gridsearch_dp",
+                      "flag_rate_constraint")
 MSG_UNKNOWN = "mitigate: unknown candidate {name!r}; expected some of {expected}"
-MSG_TOO_FEW = "mitigate: {what} holds {n} labelled rows; need at least 200 to train and audit"
-_ID_COLUMNS = {"subject_id", "as_of", "default_12m", "breach_12m"}
+MSG_ATTRIBUTE = ("mitigate: attribute {name!r} is not audited by the policy "
+                 "(expected one of {expected})")
+MSG_NO_AUDIT_ROWS = ("{path}: no rows to audit on: give audit rows, or rows after the model's "
+                     "train_until {until}")
+MSG_TARGET = "{path}: the model's target {target!r} is not a column of the features"
+MSG_TOO_FEW = "{path}: {n} labelled training rows for {target}; need at least 200"
+_STRENGTHS = (0.0, 4.0)
+_BISECT_STEPS = 4
 
 
-def mitigate(features, protected, *, target=None, base_model=None, policy=None,
-             candidates=DEFAULT_CANDIDATES, attributes=None, eval_fraction: float = 0.3,
-             params=None, grid_size: int = 7, random_state: int = 0) -> MitigationResult:
-    """Search less discriminatory alternatives; audit each one under the policy.
+def mitigate(model_dir, features, protected, out, *, attributes=None, policy=None,
+             candidates=DEFAULT_CANDIDATES, audit_rows=None, n_boot: int = 200,
+             random_state: int = 0, say=None) -> MitigationResult:
+    """Audit a model; if the gate fails, train, audit and compare alternatives.
 
     Parameters
     ----------
-    features : DataFrame or path
-        Feature rows with labels (``subject_id``, ``as_of``, features, target).
-    protected : DataFrame or path
-        The protected table; used for training weights and GridSearch's
-        constraint, and for the audits, never as a model input.
-    target : str, default=None
-        Label column; default the base model's target.
-    base_model : path or LoadedModel, default=None
-        The model that failed: its features, its tier bands (the operating
-        decision) and its own audit on the evaluation rows ("original").
-    policy : Policy, path or dict, default=None
-    candidates : sequence of str, default=DEFAULT_CANDIDATES
+    model_dir : path
+        The model directory that failed (or may fail) the gate.
+    features : path or DataFrame
+        The feature table it was trained on (rows up to its ``train_until``
+        train the candidates; by default the later rows are the audit rows).
+    protected : path or DataFrame
+        The protected table: training weights and audits only.
+    out : path
+        Written: ``candidates/NAME/``, ``reports/NAME/``, ``frontier.json``,
+        ``frontier.csv``, ``frontier.png``, ``mitigation.md`` and ``chosen``.
     attributes : list of str, default=None
         Attributes to mitigate for; default those of the failing gate checks.
-    eval_fraction : float, default=0.3
-        Share of subjects held out for the audits.
-    params : dict, default=None
-        LightGBM parameters over ``LGBM_DEFAULTS``.
-    grid_size : int, default=7
+    policy : Policy, path or dict, default=None
+    candidates : sequence of str, default=DEFAULT_CANDIDATES
+    audit_rows : path or DataFrame, default=None
+        The rows to audit every model on (default: the features after the
+        model's ``train_until``; every row when it has none).
+    n_boot : int, default=200
+        Bootstrap replicates of each candidate's AUC interval.
     random_state : int, default=0
+    say : callable, default=None
+        Progress messages (one line each).
 
     Returns
     -------
     MitigationResult
     """
-    policy = load_policy(policy)
     unknown = sorted(set(candidates) - set(DEFAULT_CANDIDATES))
     if unknown:
-        raise InputError(MSG_UNKNOWN.format(name=unknown[0], expected=list(DEFAULT_CANDIDATES)))
-    frame, _ = _read_table(features, "features")
-    prot, _ = _read_table(protected, "protected")
-    base = _load_model(base_model)[0] if base_model is not None else None
-    target = target or getattr(base, "target", None)
-    if target is None:
-        raise InputError(MSG_NO_TARGET)
-    names = list(base.feature_names) if base is not None else [
-        c for c in frame.columns if c not in _ID_COLUMNS | {target}
-        and pd.api.types.is_numeric_dtype(frame[c])]
-    train, calib, evaluation = _split(frame.reset_index(drop=True), target, eval_fraction,
-                                      random_state)
-    ctx = _Context(train, calib, evaluation, prot, policy, target, names,
-                   getattr(base, "tier", None), params, random_state)
-    out = []
-    if base is not None:
-        out.append(ctx.judge("original", "original", base, proxies=True))
-    baseline = ctx.candidate("baseline", names)
-    out.append(ctx.judge("baseline", "baseline", baseline, proxies=True))
-    proxy_source = out[0].audit.proxies if base is not None else out[-1].audit.proxies
-    proxies = [p for p in proxy_source.names if p in names] if proxy_source is not None else []
-    attrs = list(attributes) if attributes else _failing_attributes(out[0].audit, policy)
-    out += _alternatives(ctx, candidates, baseline, proxies, attrs, grid_size)
-    return MitigationResult(out, proxies, attrs)
+        raise InputError(MSG_UNKNOWN.format(name=unknown[0], expected=", ".join(
+            DEFAULT_CANDIDATES)))
+    policy = load_policy(policy)
+    for a in attributes or ():
+        if a not in policy.attributes:
+            raise InputError(MSG_ATTRIBUTE.format(name=a, expected=", ".join(policy.attributes)))
+    search = _Search(model_dir, features, protected, Path(out), policy, audit_rows, n_boot,
+                     random_state, say or (lambda _m: None))
+    original = search.audit_original()
+    if original.passed:
+        search.say("the model passes the gate already: no change is needed")
+        return search.result(original, [], [], [])
+    attrs = search.attributes(original, attributes)
+    proxies = search.proxies(original, attrs)
+    found = []
+    for recipe in search.recipes(list(candidates), attrs, proxies):
+        found.append(search.run(recipe))
+    return search.result(original, found, attrs, proxies)
 
 
-def _split(frame, target, eval_fraction, random_state):
-    labelled = frame[frame[target].notna()]
-    subjects = np.unique(labelled["subject_id"].astype(str))
-    rng = np.random.default_rng(random_state)
-    subjects = subjects[rng.permutation(len(subjects))]
-    n_eval = int(round(eval_fraction * len(subjects)))
-    n_cal = int(round(0.25 * (len(subjects) - n_eval)))
-    sid = frame["subject_id"].astype(str)
-    evaluation = frame[sid.isin(set(subjects[:n_eval]))].reset_index(drop=True)
-    calib = labelled[labelled["subject_id"].astype(str).isin(
-        set(subjects[n_eval:n_eval + n_cal]))].reset_index(drop=True)
-    train = labelled[labelled["subject_id"].astype(str).isin(
-        set(subjects[n_eval + n_cal:]))].reset_index(drop=True)
-    for what, part in (("the training part", train), ("the evaluation part", evaluation)):
-        if part[target].notna().sum() < 200:
-            raise InputError(MSG_TOO_FEW.format(what=what, n=int(part[target].notna().sum())))
-    return train, calib, evaluation
+class _Search:
+    """The data, model and settings one mitigation search shares."""
 
+    def __init__(self, model_dir, features, protected, out, policy, audit_rows, n_boot,
+                 seed, say):
+        from ..models import load_model
+        from ..models._inputs import read_feature_table
 
-def _failing_attributes(audit: AuditResult, policy) -> list[str]:
-    checks = audit.checks
-    bad = checks.loc[(checks["status"] == "fail") & checks["gate"].astype(bool)]
-    if bad.empty:
-        ratios = checks[checks["metric"] == "flag_rate_ratio"].dropna(subset=["value"])
-        bad = ratios.nsmallest(1, "value")
-    attrs = [a for attr in bad["attribute"] for a in attr.split(" x ")]
-    return list(dict.fromkeys(attrs)) or [policy.attributes[0]]
+        self.base, self.model_dir = load_model(model_dir), Path(model_dir)
+        self.source = features if isinstance(features, pd.DataFrame) else Path(features)
+        self.where = "features" if isinstance(features, pd.DataFrame) else str(features)
+        self.frame = read_feature_table(features)
+        self.prot = _read_table(protected, "protected")[0]
+        self.policy, self.out, self.n_boot, self.seed, self.say = policy, out, n_boot, seed, say
+        self.target = self.base.target
+        if self.target not in self.frame.columns:
+            raise InputError(MSG_TARGET.format(path=self.where, target=self.target))
+        self._split(audit_rows)
 
+    def _split(self, audit_rows) -> None:
+        until = self.base.info.get("train_until")
+        as_of = self.frame["as_of"]
+        before = (as_of <= pd.Timestamp(until)) if until else pd.Series(True, index=as_of.index)
+        known = self.frame[self.target].notna()
+        self.train_mask = (before & known).to_numpy()
+        if self.train_mask.sum() < 200:
+            raise InputError(MSG_TOO_FEW.format(path=self.where, n=int(self.train_mask.sum()),
+                                                target=self.target))
+        self.train_rows = self.frame[self.train_mask].reset_index(drop=True)
+        if audit_rows is not None:
+            from ..models._inputs import read_feature_table
 
-class _Context:
-    """Shared data and settings of one mitigation search."""
+            self.audit_rows, self.audit_kind = read_feature_table(audit_rows), "given"
+        elif until and (~before).any():
+            self.audit_rows, self.audit_kind = self.frame[~before.to_numpy()], "out_of_time"
+        else:
+            self.audit_rows, self.audit_kind = self.frame, "all rows (in sample)"
+        self.audit_rows = self.audit_rows.reset_index(drop=True)
+        if not len(self.audit_rows):
+            raise InputError(MSG_NO_AUDIT_ROWS.format(path=self.where, until=until))
 
-    def __init__(self, train, calib, evaluation, prot, policy, target, names, tier_fn, params,
-                 random_state):
-        self.train, self.calib, self.eval, self.prot = train, calib, evaluation, prot
-        self.policy, self.target, self.names = policy, target, names
-        self.tier_fn, self.params, self.seed = tier_fn, params, random_state
+    # -- the original --------------------------------------------------------------
+    def audit_original(self) -> CandidateResult:
+        self.say(f"audit the model {self.model_dir} on {len(self.audit_rows):,} rows "
+                 f"({self.audit_kind})")
+        result = run_audit(self.base, self.audit_rows, self.prot, policy=self.policy,
+                           proxies=True, random_state=self.seed)
+        report_dir = self.out / "reports" / "original"
+        result.write(report_dir)
+        recipe = Recipe("original", "original", "the model as it is")
+        return self._judged(recipe, self.base, self.model_dir, report_dir, result)
 
-    def groups(self, attrs) -> pd.Series:
+    def attributes(self, original, given) -> list[str]:
+        if given:
+            return list(dict.fromkeys(given))
+        # the attributes whose own checks failed; an intersection's parts only when
+        # no single attribute failed
+        failed = [str(a) for a in original.audit.failed["attribute"]]
+        single = [a for a in failed if a in self.policy.attributes]
+        attrs = single or [a for attr in failed for a in attr.split(" x ")
+                           if a in self.policy.attributes]
+        return list(dict.fromkeys(attrs)) or [self.policy.attributes[0]]
+
+    def proxies(self, original, attrs) -> list[str]:
+        report = original.audit.proxies
+        if report is None or report.named.empty:
+            return []
+        named = report.named
+        named = named[named["attribute"].isin(attrs)]
+        return [f for f in dict.fromkeys(named["feature"]) if f in self.base.feature_names]
+
+    # -- the candidates ------------------------------------------------------------
+    def groups(self, attrs) -> tuple[pd.Series, pd.DataFrame]:
+        import dataclasses
+
         policy = dataclasses.replace(self.policy, attributes=tuple(attrs),
                                      missing_attributes="error")
-        sens, _ = sensitive_frame(self.train, self.prot, policy)
-        return sens[list(attrs)].astype(str).agg(" & ".join, axis=1)
+        sens, _ = sensitive_frame(self.train_rows, self.prot, policy)
+        return sens[list(attrs)].astype(str).agg(" & ".join, axis=1), sens
 
-    def finish(self, name, estimator, features, recipe, neutralise=None) -> CandidateModel:
-        model = CandidateModel(estimator, features, self.target, name, tier_fn=self.tier_fn,
-                               neutralise=neutralise, recipe=recipe)
-        return model.calibrate(self.calib, self.calib[self.target])
+    def recipes(self, wanted, attrs, proxies):
+        """Yield each recipe in a fixed order (weights computed when reached)."""
+        names = self.base.feature_names
+        kept = [f for f in names if f not in proxies]
+        listed = ", ".join(proxies[:6]) + (" ..." if len(proxies) > 6 else "")
+        if "drop_proxies" in wanted and proxies and kept:
+            yield Recipe("drop_proxies", "drop", f"without the proxies {listed}", tuple(proxies))
+        if "neutralise_proxies" in wanted and proxies:
+            values = {f: float(self.train_rows[f].median()) for f in proxies}
+            values = {f: (v if np.isfinite(v) else float("nan")) for f, v in values.items()}
+            yield Recipe("neutralise_proxies", "neutralise",
+                         f"the proxies {listed} held at their training median",
+                         neutralise=values)
+        if "drop_families" in wanted:
+            yield from self._family_recipes(names, proxies)
+        groups, sens = self.groups(attrs)
+        y = self.train_rows[self.target].astype(int).to_numpy()
+        detail = {"attributes": attrs}
+        if "reweigh" in wanted:
+            yield Recipe("reweigh", "reweigh", f"reweighed by {' x '.join(attrs)} and outcome",
+                         weights=reweigh(groups, y), detail=detail)
+        if "reweigh_drop_proxies" in wanted and proxies and kept:
+            yield Recipe("reweigh_drop_proxies", "reweigh", f"reweighed, and without {listed}",
+                         tuple(proxies), weights=reweigh(groups, y), detail=detail)
+        for key, kind, moment in (("expgrad_dp", "expgrad", "dp"), ("expgrad_eo", "expgrad", "eo"),
+                                  ("gridsearch_dp", "gridsearch", "dp")):
+            if key in wanted:
+                self.say(f"search {key} (fairlearn {kind}, {moment}) on the training rows")
+                w, more = reduction_weights(self.train_rows[names], y, groups, kind=kind,
+                                            moment=moment, random_state=self.seed)
+                yield Recipe(key, "reduction", f"refitted with the weights of fairlearn's "
+                             f"{kind} under {moment.upper()} by {' x '.join(attrs)}",
+                             weights=w, detail={**detail, **more})
+        if "flag_rate_constraint" in wanted:
+            yield self._flag_recipe(attrs, sens, y)
 
-    def candidate(self, name, features, weights=None, recipe=None) -> CandidateModel:
-        est = fit_lgbm(self.train[features], self.train[self.target], weights, self.params,
-                       self.seed)
-        return self.finish(name, est, features, {"drop_features": sorted(
-            set(self.names) - set(features)), **(recipe or {})})
+    def _family_recipes(self, names, proxies):
+        for family in FAMILIES:
+            cols = family_features(names, family)
+            if not cols or len(cols) == len(names) or sorted(cols) == sorted(proxies):
+                continue
+            yield Recipe(f"drop_{family}", "family",
+                         f"without the {family.replace('_', ' ')} family ({len(cols)} features)",
+                         tuple(cols), detail={"family": family})
 
-    def judge(self, name, method, model, proxies=False) -> Candidate:
-        from sklearn.metrics import roc_auc_score
+    def _flag_recipe(self, attrs, sens, y) -> Recipe:
+        """The smallest strength whose training-slice flag-rate ratio reaches the threshold."""
+        from ..models import holdout_mask
 
-        audit = run_audit(model, self.eval, self.prot, policy=self.policy, proxies=proxies,
-                          random_state=self.seed)
-        pd_ = np.asarray(model.predict_pd(self.eval), dtype=float)
-        flags = flag_decision(pd_, model.tier(pd_) if self.policy.flag_tiers else None,
-                              self.policy)
-        known = self.eval[self.target].notna().to_numpy()
-        y = self.eval.loc[known, self.target].astype(int).to_numpy()
-        auc = float(roc_auc_score(y, pd_[known])) if len(np.unique(y)) == 2 else np.nan
-        return Candidate(name, method, model, audit, auc, float(np.mean(flags)))
+        low = _low_groups(self.first_audit, attrs, self.policy)
+        dis = np.zeros(len(y), dtype=bool)
+        for attr, groups in low.items():
+            dis |= sens[attr].astype(str).isin(groups).to_numpy()
+        mask, _ = holdout_mask(self.train_rows["as_of"].to_numpy(), y, random_state=self._seed())
+        limit = self.policy.check("flag_rate_ratio").threshold
+        lo, hi = _STRENGTHS
+        if self._slice_ratio(flag_weights(y, dis, hi), sens[mask], mask, attrs) >= limit:
+            for _ in range(_BISECT_STEPS):
+                mid = (lo + hi) / 2
+                ok = self._slice_ratio(flag_weights(y, dis, mid), sens[mask], mask, attrs) >= limit
+                lo, hi = (lo, mid) if ok else (mid, hi)
+        who = "; ".join(f"{a} = {', '.join(g)}" for a, g in low.items()) or "none"
+        return Recipe("flag_rate_constraint", "flag_constraint",
+                      f"events of the most flagged groups ({who}) weighted exp(-{hi:.2f}) in "
+                      f"training", weights=flag_weights(y, dis, hi),
+                      detail={"attributes": attrs, "strength": round(hi, 4),
+                              "groups": {a: list(g) for a, g in low.items()},
+                              "target_ratio": limit})
+
+    def _slice_ratio(self, weights, sens_slice, mask, attrs) -> float:
+        self.say("  train a flag-rate constraint step")
+        fit = self._train(Recipe("step", "flag_constraint", "", weights=weights), None, n_boot=0)
+        pd_ = fit.model.predict_proba(self.train_rows.loc[mask, self.base.feature_names])[:, 1]
+        flags = _flags(pd_, self.base, self.policy)
+        return _worst_ratio(flags, sens_slice.reset_index(drop=True), attrs,
+                            self.policy.min_group_size)
+
+    def _seed(self) -> int:
+        return int(self.base.info.get("seed") or 0)
+
+    def _train(self, recipe: Recipe, out, n_boot=None):
+        from ..models import train_model
+
+        n_boot = self.n_boot if n_boot is None else n_boot
+        if recipe.neutralise:
+            from ._neutralise import neutralised_model
+
+            return neutralised_model(self.base, self.train_rows, recipe.neutralise, out,
+                                     n_boot=n_boot)
+        weights = None
+        if recipe.weights is not None:
+            weights = np.ones(len(self.frame))
+            weights[self.train_mask] = recipe.weights
+        params = {k: v for k, v in self.base.info["estimator_params"].items() if k != "features"}
+        defs = tuple(f for f in self.base.features if f.name not in set(recipe.drop))
+        return train_model(self.source, self.target, self.base.kind, out,
+                           train_until=self.base.info.get("train_until"), seed=self._seed(),
+                           params=params, features=defs, scale=self.base.scale,
+                           tiers=self.base.tiers, n_boot=n_boot, sample_weight=weights)
+
+    def run(self, recipe: Recipe) -> CandidateResult:
+        from ..models import load_model
+
+        model_dir = self.out / "candidates" / recipe.name
+        report_dir = self.out / "reports" / recipe.name
+        self.say(f"candidate {recipe.name}: {recipe.changed}")
+        self._train(recipe, model_dir)
+        audit = audit_model(model_dir, self.audit_rows, self.prot, report_dir, self.policy,
+                            proxies=False, random_state=self.seed)
+        return self._judged(recipe, load_model(model_dir), model_dir, report_dir, audit)
+
+    def _judged(self, recipe, model, model_dir, report_dir, audit) -> CandidateResult:
+        from ..models import Evaluation
+
+        if recipe.name == "original":
+            self.first_audit = audit
+        pd_ = np.asarray(model.predict_pd(self.audit_rows), dtype=float)
+        flags = _flags(pd_, model, self.policy)
+        known = self.audit_rows[self.target].notna().to_numpy()
+        y = self.audit_rows.loc[known, self.target].astype(int).to_numpy()
+        auc, ci = np.nan, (np.nan, np.nan)
+        if len(np.unique(y)) == 2:
+            ev = Evaluation(y, pd_[known], n_boot=self.n_boot, random_state=self.seed)
+            auc, ci = ev.value("auc"), ev.ci("auc")
+        return CandidateResult(recipe, model_dir, report_dir, audit, float(auc),
+                               (float(ci[0]), float(ci[1])), float(np.mean(flags)))
+
+    def result(self, original, found, attrs, proxies) -> MitigationResult:
+        until = self.base.info.get("train_until")
+        facts = {"model_dir": str(self.model_dir), "target": self.target,
+                 "kind": self.base.kind, "train_until": until, "audit_rows": self.audit_kind,
+                 "n_audit_rows": int(len(self.audit_rows)),
+                 "n_training_rows": int(self.train_mask.sum()),
+                 "policy_sha256": self.policy.sha256,
+                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        result = MitigationResult(original, found, attributes=attrs, proxies=proxies,
+                                  facts=facts)
+        result.write(self.out)
+        return result
 
 
-def _alternatives(ctx, candidates, baseline, proxies, attrs, grid_size) -> list[Candidate]:
-    out = []
-    kept = [f for f in ctx.names if f not in proxies]
-    if proxies and kept and "drop_proxies" in candidates:
-        out.append(ctx.judge("drop_proxies", "drop", ctx.candidate("drop_proxies", kept)))
-    if proxies and "neutralise_proxies" in candidates:
-        medians = {f: float(ctx.train[f].median()) for f in proxies}
-        model = ctx.finish("neutralise_proxies", baseline.estimator, ctx.names,
-                           {"neutralise": medians}, neutralise=medians)
-        out.append(ctx.judge("neutralise_proxies", "neutralise", model))
-    groups = ctx.groups(attrs)
-    weights = reweigh(groups, ctx.train[ctx.target])
-    recipe = {"sample_weight": "reweigh", "attributes": attrs}
-    if "reweigh" in candidates:
-        out.append(ctx.judge("reweigh", "reweigh", ctx.candidate("reweigh", ctx.names, weights,
-                                                                 recipe)))
-    if proxies and kept and "reweigh_drop_proxies" in candidates:
-        model = ctx.candidate("reweigh_drop_proxies", kept, weights, recipe)
-        out.append(ctx.judge("reweigh_drop_proxies", "reweigh+drop", model))
-    for key, moment in (("grid_dp", "DemographicParity"), ("grid_eo", "EqualizedOdds")):
-        if key in candidates:
-            out += _grid(ctx, key, moment, groups, attrs, grid_size)
-    return out
+def _flags(pd_, model, policy) -> np.ndarray:
+    from ._audit import flag_decision
+
+    return flag_decision(pd_, model.tier(pd_) if policy.flag_tiers else None, policy)
 
 
-def _grid(ctx, key, moment, groups, attrs, grid_size) -> list[Candidate]:
-    from fairlearn import reductions
-    from lightgbm import LGBMClassifier
+def _low_groups(audit, attrs, policy) -> dict[str, list[str]]:
+    """Per attribute, the groups whose flag-rate ratio is below the threshold."""
+    checks = audit.checks
+    limit = policy.check("flag_rate_ratio").threshold
+    rows = checks[(checks["metric"] == "flag_rate_ratio") & checks["attribute"].isin(attrs)]
+    low = rows[rows["value"] < limit]
+    if low.empty:
+        low = rows.nsmallest(1, "value")
+    return {a: sorted(low.loc[low["attribute"] == a, "group"].astype(str).unique())
+            for a in attrs if (low["attribute"] == a).any()}
 
-    from ._candidates import LGBM_DEFAULTS
 
-    est = LGBMClassifier(**{**LGBM_DEFAULTS, "random_state": ctx.seed, **(ctx.params or {})})
-    search = reductions.GridSearch(est, constraints=getattr(reductions, moment)(),
-                                   grid_size=grid_size)
-    x = ctx.train[ctx.names]
-    with warnings.catch_warnings():
-        # fairlearn 0.15's moments use a pandas idiom pandas 3 deprecates; not ours to fix
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"fairlearn\.")
-        search.fit(x, ctx.train[ctx.target].astype(int).to_numpy(),
-                   sensitive_features=groups.to_numpy())
-    out = []
-    for i, member in enumerate(search.predictors_):
-        name = f"{key}[{i}]"
-        lam = search.lambda_vecs_.iloc[:, i].round(4).to_dict()
-        recipe = {"gridsearch": moment, "attributes": attrs, "lambda": {str(k): v for k, v in
-                                                                        lam.items()}}
-        model = ctx.finish(name, member, ctx.names, recipe)
-        out.append(ctx.judge(name, key, model))
-    return out
+def _worst_ratio(flags, sens, attrs, min_size) -> float:
+    """The smallest (lowest flag rate / group flag rate) over groups of ``attrs``."""
+    worst = 1.0
+    flags = pd.Series(np.asarray(flags, dtype=float))
+    for attr in attrs:
+        labels = sens[attr].astype(str)
+        sizes = labels.value_counts()
+        rates = flags.groupby(labels.to_numpy()).mean()[sizes[sizes >= min_size].index]
+        if len(rates) >= 2 and rates.max() > 0:
+            worst = min(worst, float(rates.min() / rates.max()))
+    return worst

@@ -1,112 +1,226 @@
-"""The result of a mitigation search: audited candidates and the frontier."""
+"""The result of a mitigation search: audited candidate models and the frontier.
+
+The frontier sets accuracy (AUC on the audit rows, with its bootstrap
+interval) against discrimination (the worst flag-rate ratio and the worst
+FPR difference over the mitigated attributes, each with the audit's
+interval), one row per model, the failing original first. ``frontier.json``
+(``to_dict``) is what a reviewer or a pipeline reads; ``plot`` draws it.
+"""
 
 from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._gate import AuditResult
+from .._atomic import atomic_file, write_text_atomic
 
-__all__ = ["Candidate", "MitigationResult"]
+__all__ = ["CandidateResult", "MitigationResult", "FORMAT"]
+
+FORMAT = "creditscore-mitigation/1"
+NO_CHANGE = "the model passes the gate already: no change is needed"
+NONE_PASSES = ("no candidate passes the gate: the model may not be used; review the frontier "
+               "(or a policy exemption with a written justification)")
+CHOSEN = ("chose {name} ({changed}): AUC {auc:.3f} against {base:.3f} for the model that "
+          "failed; worst flag-rate ratio {ratio:.3f} against {base_ratio:.3f}")
 
 
-class Candidate:
-    """One alternative model and its audit (read-only)."""
+class CandidateResult:
+    """One audited model of the search (read-only)."""
 
-    def __init__(self, name: str, method: str, model, audit: AuditResult, auc: float,
-                 flag_rate: float):
-        self._name, self._method, self._model = name, method, model
-        self._audit, self._auc, self._flag_rate = audit, auc, flag_rate
+    def __init__(self, recipe, model_dir, report_dir, audit, auc, auc_ci, flag_rate):
+        self._recipe, self._audit = recipe, audit
+        self._model_dir, self._report_dir = Path(model_dir), Path(report_dir)
+        self._auc, self._auc_ci, self._flag_rate = auc, tuple(auc_ci), flag_rate
 
-    name = property(lambda self: self._name)
-    method = property(lambda self: self._method)
-    model = property(lambda self: self._model, doc="CandidateModel (or the base model)")
-    audit = property(lambda self: self._audit)
-    auc = property(lambda self: self._auc)
-    flag_rate = property(lambda self: self._flag_rate, doc="share flagged, evaluation rows")
+    name = property(lambda self: self._recipe.name)
+    method = property(lambda self: self._recipe.method)
+    changed = property(lambda self: self._recipe.changed, doc="what it changes, in words")
+    recipe = property(lambda self: self._recipe)
+    model_dir = property(lambda self: self._model_dir)
+    report_dir = property(lambda self: self._report_dir, doc="audit.json and reports")
+    audit = property(lambda self: self._audit, doc="AuditResult")
+    auc = property(lambda self: self._auc, doc="AUC on the audit rows")
+    auc_ci = property(lambda self: self._auc_ci)
+    flag_rate = property(lambda self: self._flag_rate, doc="share flagged, audit rows")
     passed = property(lambda self: self._audit.passed)
-    recipe = property(lambda self: dict(getattr(self._model, "recipe", {})))
+    model_hash = property(lambda self: self._audit.model_hash)
+
+    @property
+    def usable(self) -> bool:
+        """Passed, and flags somebody but not everybody (a model flagging nobody
+        passes every parity check and decides nothing)."""
+        return self.passed and 0 < self._flag_rate < 1
+
+    def worst(self, metric: str, attributes) -> dict:
+        """The worst check of ``metric`` over ``attributes``: value, interval, group."""
+        c = self._audit.checks
+        rows = c[(c["metric"] == metric) & c["attribute"].isin(list(attributes))]
+        rows = rows.dropna(subset=["value"])
+        if rows.empty:
+            return {"value": None, "ci": None, "group": None}
+        row = rows.loc[rows["value"].idxmin() if metric == "flag_rate_ratio"
+                       else rows["value"].idxmax()]
+        ci = [row["ci_low"], row["ci_high"]]
+        ci = None if any(pd.isna(v) for v in ci) else [float(v) for v in ci]
+        return {"value": float(row["value"]), "ci": ci,
+                "group": f"{row['attribute']} = {row['group']}"}
 
     def __repr__(self) -> str:
-        return f"Candidate({self._name!r}, auc={self._auc:.3f}, passed={self.passed})"
+        return f"CandidateResult({self.name!r}, auc={self._auc:.3f}, passed={self.passed})"
 
 
 class MitigationResult:
-    """The frontier of accuracy against disparity, and the audited candidates."""
+    """The audited original, its candidates, the frontier and the choice."""
 
-    def __init__(self, candidates: list[Candidate], proxies: list[str], attributes: list[str]):
-        self._candidates = {c.name: c for c in candidates}
-        self._proxies, self._attributes = list(proxies), list(attributes)
-        self._frontier = _frontier(candidates)
+    def __init__(self, original: CandidateResult, candidates, *, attributes, proxies,
+                 facts: dict):
+        self._original, self._candidates = original, list(candidates)
+        self._attributes, self._proxies = list(attributes), list(proxies)
+        self._facts = dict(facts)
+        self._out: Path | None = None
 
-    @property
-    def frontier(self) -> pd.DataFrame:
-        return self._frontier.copy()
-
-    @property
-    def candidates(self) -> dict[str, Candidate]:
-        return dict(self._candidates)
-
-    @property
-    def passing(self) -> list[Candidate]:
-        """Candidates (other than the original) whose audit passed, best AUC first.
-
-        A candidate that flags nobody or everybody passes any parity check
-        and decides nothing; it stays on the frontier but is not offered.
-        """
-        out = [c for c in self._candidates.values() if c.passed and c.method != "original"
-               and 0 < c.flag_rate < 1]
-        return sorted(out, key=lambda c: -c.auc)
+    original = property(lambda self: self._original)
+    candidates = property(lambda self: {c.name: c for c in self._candidates})
+    attributes = property(lambda self: list(self._attributes))
+    proxies = property(lambda self: list(self._proxies))
+    no_change = property(lambda self: self._original.passed,
+                         doc="True when the model passed already (nothing was trained)")
 
     @property
-    def best(self) -> Candidate | None:
+    def passing(self) -> list[CandidateResult]:
+        """Usable candidates, most accurate first (ties: search order)."""
+        return sorted((c for c in self._candidates if c.usable), key=lambda c: -c.auc)
+
+    @property
+    def chosen(self) -> CandidateResult | None:
         return self.passing[0] if self.passing else None
 
     @property
-    def proxies(self) -> list[str]:
-        return list(self._proxies)
+    def reason(self) -> str:
+        if self.no_change:
+            return NO_CHANGE
+        c = self.chosen
+        if c is None:
+            return NONE_PASSES
+        ratio = c.worst("flag_rate_ratio", self._shown())["value"]
+        base = self._original.worst("flag_rate_ratio", self._shown())["value"]
+        return CHOSEN.format(name=c.name, changed=c.changed, auc=c.auc, base=self._original.auc,
+                             ratio=np.nan if ratio is None else ratio,
+                             base_ratio=np.nan if base is None else base)
+
+    def _shown(self) -> list[str]:
+        return self._attributes or [a for a in self._original.audit.checks["attribute"].unique()
+                                    if " x " not in a]
 
     @property
-    def attributes(self) -> list[str]:
-        return list(self._attributes)
+    def frontier(self) -> pd.DataFrame:
+        """One row per model: accuracy, discrimination (with intervals), verdict, change."""
+        chosen = self.chosen.name if self.chosen else None
+        rows = [self._row(c, chosen) for c in [self._original, *self._candidates]]
+        frame = pd.DataFrame(rows)
+        auc = frame["auc"].to_numpy(dtype=float)
+        ratio = frame["worst_flag_rate_ratio"].astype(float).fillna(1).to_numpy()
+        frame["pareto"] = [bool(not ((auc >= a) & (ratio >= r) & ((auc > a) | (ratio > r))).any())
+                           for a, r in zip(auc, ratio, strict=True)]
+        return frame
+
+    def _row(self, c: CandidateResult, chosen) -> dict:
+        shown = self._shown()
+        ratio, fpr = c.worst("flag_rate_ratio", shown), c.worst("fpr_difference", shown)
+        failed = c.audit.failed
+        first = None if failed.empty else (f"{failed.iloc[0]['attribute']}/"
+                                           f"{failed.iloc[0]['metric']}/{failed.iloc[0]['group']}")
+        return {"candidate": c.name, "method": c.method, "changed": c.changed,
+                "auc": c.auc, "auc_low": c.auc_ci[0], "auc_high": c.auc_ci[1],
+                "flag_rate": c.flag_rate, "worst_flag_rate_ratio": ratio["value"],
+                "ratio_low": (ratio["ci"] or [None, None])[0],
+                "ratio_high": (ratio["ci"] or [None, None])[1], "ratio_group": ratio["group"],
+                "worst_fpr_difference": fpr["value"], "fpr_low": (fpr["ci"] or [None, None])[0],
+                "fpr_high": (fpr["ci"] or [None, None])[1], "n_failed": int(len(failed)),
+                "first_failed": first, "passed": bool(c.passed), "chosen": c.name == chosen,
+                "model_hash": c.model_hash, "model_dir": str(c.model_dir)}
 
     def to_frame(self) -> pd.DataFrame:
         return self.frontier
 
     def to_dict(self) -> dict:
-        rows = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
-                for r in self._frontier.to_dict("records")]
-        return {"attributes": self.attributes, "proxies": self.proxies, "frontier": rows,
-                "best": None if self.best is None else self.best.name,
-                "recipes": {c.name: c.recipe for c in self._candidates.values()}}
+        """The content of ``frontier.json``."""
+        rows = [{k: _plain(v) for k, v in r.items()} for r in self.frontier.to_dict("records")]
+        recipes = {c.name: c.recipe.to_dict() for c in self._candidates}
+        for row in rows:
+            row["recipe"] = recipes.get(row["candidate"])
+        return {"format": FORMAT, **self._facts, "model": self._original.model_hash,
+                "no_change": self.no_change,
+                "chosen": self.chosen.name if self.chosen else None, "reason": self.reason,
+                "attributes": self.attributes, "proxies": self.proxies, "candidates": rows}
+
+    def plot(self, path=None):
+        """The frontier figure (matplotlib); saved as PNG when ``path`` is given."""
+        from ._frontier_plot import frontier_figure
+
+        fig = frontier_figure(self.frontier)
+        if path is not None:
+            with atomic_file(Path(path)) as tmp:
+                fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        return fig
 
     def to_markdown(self) -> str:
         from ._render import table
 
-        return ("# Mitigation frontier\n\n" + table(self._frontier, list(self._frontier.columns))
-                + f"\nBest passing candidate: {self.best.name if self.best else 'none'}\n")
+        cols = ["candidate", "changed", "auc", "worst_flag_rate_ratio", "worst_fpr_difference",
+                "n_failed", "passed", "chosen"]
+        return (f"# Mitigation of {self._facts.get('model_dir')}\n\n{self.reason}\n\n"
+                + table(self.frontier, cols))
+
+    def write(self, out_dir) -> dict[str, Path]:
+        """frontier.json, frontier.csv, frontier.png, mitigation.md and ``chosen``."""
+        import matplotlib.pyplot as plt
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"json": out / "frontier.json", "csv": out / "frontier.csv",
+                 "png": out / "frontier.png", "markdown": out / "mitigation.md"}
+        write_text_atomic(paths["json"], json.dumps(self.to_dict(), indent=2, default=str,
+                                                    allow_nan=False) + "\n")
+        write_text_atomic(paths["csv"], self.frontier.to_csv(index=False, lineterminator="\n"))
+        plt.close(self.plot(paths["png"]))
+        write_text_atomic(paths["markdown"], self.to_markdown())
+        if self.chosen is not None:
+            paths["chosen"] = _link_or_copy(self.chosen.model_dir, out / "chosen")
+        self._out = out
+        return paths
+
+    def summary(self) -> str:
+        n = len(self._candidates)
+        return self.reason if self.no_change else (
+            f"{n} candidates, {len(self.passing)} pass the gate; {self.reason}")
 
     def __repr__(self) -> str:
         return (f"MitigationResult(candidates={len(self._candidates)}, "
-                f"passing={[c.name for c in self.passing]})")
+                f"chosen={self.chosen.name if self.chosen else None})")
 
 
-def _frontier(candidates: list[Candidate]) -> pd.DataFrame:
-    rows = []
-    for c in candidates:
-        checks = c.audit.checks
-        ratio = checks.loc[checks["metric"] == "flag_rate_ratio", "value"].dropna()
-        fpr = checks.loc[checks["metric"] == "fpr_difference", "value"].dropna()
-        rows.append({"candidate": c.name, "method": c.method, "auc": round(c.auc, 6),
-                     "flag_rate": round(c.flag_rate, 6),
-                     "worst_flag_rate_ratio": float(ratio.min()) if len(ratio) else None,
-                     "worst_fpr_difference": float(fpr.max()) if len(fpr) else None,
-                     "n_failed": len(c.audit.failed), "passed": c.passed,
-                     "dropped": ",".join(c.recipe.get("drop_features", []))})
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    auc, ratio = frame["auc"].to_numpy(), frame["worst_flag_rate_ratio"].fillna(1).to_numpy()
-    frame["pareto"] = [not ((auc >= a) & (ratio >= r) & ((auc > a) | (ratio > r))).any()
-                       for a, r in zip(auc, ratio, strict=True)]
-    return frame
+def _plain(v):
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
+
+
+def _link_or_copy(target: Path, link: Path) -> Path:
+    """``link`` pointing at ``target`` (a relative symlink; a copy where links fail)."""
+    if link.is_symlink() or link.is_file():
+        link.unlink()
+    elif link.is_dir():
+        shutil.rmtree(link)
+    try:
+        os.symlink(os.path.relpath(target, link.parent), link, target_is_directory=True)
+    except OSError:
+        shutil.copytree(target, link)
+    return link

@@ -199,10 +199,13 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         self.scale = scale
         self.random_state = random_state
 
-    def fit(self, X, y, *, as_of=None, holdout=None):
+    def fit(self, X, y, *, as_of=None, holdout=None, sample_weight=None):
         """Fit on the rows before the slice, calibrate on the slice.
 
         ``holdout`` (boolean mask) overrides the slice chosen from ``as_of``.
+        ``sample_weight`` (one per row) weighs the base model's fit only: early
+        stopping and calibration on the slice stay unweighted, so the PDs keep
+        meaning the observed event rate.
         """
         y = np.asarray(y, dtype=int)
         if holdout is None:
@@ -217,10 +220,12 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
             holdout, self.holdout_kind_ = np.asarray(holdout, dtype=bool), "given"
         fit_X, cal_X = _rows(X, ~holdout), _rows(X, holdout)
         est = clone(self.estimator)
+        kw = {} if sample_weight is None else {
+            "sample_weight": np.asarray(sample_weight, dtype=float)[~holdout]}
         if "eval_set" in inspect.signature(est.fit).parameters:
-            est.fit(fit_X, y[~holdout], eval_set=(cal_X, y[holdout]))
+            est.fit(fit_X, y[~holdout], eval_set=(cal_X, y[holdout]), **kw)
         else:
-            est.fit(fit_X, y[~holdout])
+            est.fit(fit_X, y[~holdout], **kw)
         self.estimator_ = est
         raw = est.predict_proba(cal_X)[:, 1]
         self.calibrator_ = Calibrator(self.method, self.min_rows, self.min_events).fit(

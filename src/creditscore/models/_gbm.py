@@ -146,7 +146,7 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         params.update(self.extra_params or {})
         return params
 
-    def fit(self, X, y, *, eval_set=None, as_of=None):
+    def fit(self, X, y, *, eval_set=None, as_of=None, sample_weight=None):
         """Fit with early stopping on ``eval_set`` or on a holdout of ``X``.
 
         Parameters
@@ -157,15 +157,18 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         as_of : array-like of dates, optional
             Without ``eval_set``: the latest ``validation_dates`` dates are
             held out (a random stratified share when there is one date).
+        sample_weight : array-like of float, optional
+            Weights of the rows of ``X`` in the fit (the validation rows
+            used for early stopping stay unweighted).
         """
         import lightgbm as lgb
 
         names = column_names(X)
-        Xa, y, Xv, yv = self._split(X, y, names, eval_set, as_of)
+        Xa, y, Xv, yv, w = self._split(X, y, names, eval_set, as_of, sample_weight)
         dirs = directions_for(self.features, names)
         self.monotone_constraints_ = [dirs[n] for n in names]
         params = self.lgb_params(self.monotone_constraints_)
-        train = lgb.Dataset(Xa, y, feature_name=names, params={"max_bin": self.max_bin})
+        train = lgb.Dataset(Xa, y, weight=w, feature_name=names, params={"max_bin": self.max_bin})
         valid = lgb.Dataset(Xv, yv, reference=train)
         self.booster_ = lgb.train(
             params,
@@ -179,13 +182,14 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         self._set_names(names)
         return self
 
-    def _split(self, X, y, names, eval_set, as_of):
-        """Training and validation matrices; sets ``validation_kind_``."""
+    def _split(self, X, y, names, eval_set, as_of, sample_weight=None):
+        """Training and validation matrices (and weights); sets ``validation_kind_``."""
         Xa, y = feature_matrix(X, names, "X"), np.asarray(y, dtype=float)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         if eval_set is not None:
             self.validation_kind_ = "given"
             Xv = feature_matrix(eval_set[0], names, "eval_set")
-            return Xa, y, Xv, np.asarray(eval_set[1], dtype=float)
+            return Xa, y, Xv, np.asarray(eval_set[1], dtype=float), w
         mask, self.validation_kind_ = holdout_mask(
             as_of,
             y,
@@ -193,7 +197,7 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
             fraction=self.validation_fraction,
             random_state=self.random_state,
         )
-        return Xa[~mask], y[~mask], Xa[mask], y[mask]
+        return Xa[~mask], y[~mask], Xa[mask], y[mask], None if w is None else w[~mask]
 
     def _set_names(self, names):
         self.feature_names_in_ = np.asarray(names, dtype=object)

@@ -121,24 +121,29 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.binning_params = binning_params
 
-    def fit(self, X, y):
-        """Bin every column, select, fit the regression, build the points."""
+    def fit(self, X, y, sample_weight=None):
+        """Bin every column, select, fit the regression, build the points.
+
+        ``sample_weight`` weighs the binning, the WoE and the regression; the
+        points table keeps the unweighted counts.
+        """
         names = column_names(X)
         Xa, y = feature_matrix(X, names, "X"), np.asarray(y, dtype=int)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         dirs = directions_for(self.features, names)
-        binned = {n: self._bin(n, Xa[:, j], y, dirs[n]) for j, n in enumerate(names)}
+        binned = {n: self._bin(n, Xa[:, j], y, dirs[n], w) for j, n in enumerate(names)}
         self.iv_ = {n: b["iv"] for n, b in binned.items()}
         keep = [j for j, n in enumerate(names) if binned[n]["iv"] >= self.min_iv]
         keep.sort(key=lambda j: -binned[names[j]]["iv"])
         woe = np.column_stack([woe_of(binned[names[j]], Xa[:, j]) for j in keep]) if keep else None
         woe, keep = decorrelate(woe, keep, self.max_correlation)
-        cols, coef, intercept = signed_logit(woe, y, self.C, self.max_iter)
+        cols, coef, intercept = signed_logit(woe, y, self.C, self.max_iter, w)
         selected = [names[keep[c]] for c in cols]
         self.bins_ = {n: binned[n] for n in selected}
         self._set_model(selected, coef, float(intercept))
         return self
 
-    def _bin(self, name, x, y, direction) -> dict:
+    def _bin(self, name, x, y, direction, w=None) -> dict:
         OptimalBinning = optimal_binning()
         trend = TRENDS.get(direction, self.unconstrained_trend)
         params = dict(
@@ -151,11 +156,11 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         params.update((self.binning_params or {}).get(name, {}))
         optb = OptimalBinning(name=name, dtype="numerical", solver="cp", **params)
         if np.unique(x[~np.isnan(x)]).size > 1:
-            optb.fit(x, y)
+            optb.fit(x, y, sample_weight=w)
             splits = [float(s) for s in optb.splits]
         else:
             splits = []
-        return bin_stats(splits, x, y)
+        return bin_stats(splits, x, y, w)
 
     def _set_model(self, selected, coef, intercept):
         self.scale_ = PointsScale(self.pdo, self.odds, self.points)

@@ -6,10 +6,17 @@ holds out the most recent known period (the latest ``as_of``; with a single
 date a stratified random 20%, seeded), fits the base model on the rest with
 early stopping on the holdout (LightGBM), calibrates on the holdout,
 evaluates on it, and writes a self-contained model directory.
+
+``sample_weight`` (one weight per row of the feature table, or the name of a
+column holding them) weighs the base model's fit, as reweighing-based
+mitigation needs; early stopping, calibration and evaluation on the holdout
+stay unweighted, and the weights' sha256 goes into the training-data
+fingerprint of ``model.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +40,8 @@ __all__ = ["train_model", "score_frame", "read_feature_table", "TrainResult", "T
 MODELS = ("lgbm", "scorecard")
 MSG_MODEL = "unknown model {model!r} (expected one of {models})"
 MSG_PARAMS = "model parameters: {error}"
+MSG_WEIGHTS = "{path}: sample_weight {problem} (expected {expected})"
+WEIGHT_COLUMN = "__sample_weight__"
 
 
 def _estimator(model, defs, seed, params, scale):
@@ -65,6 +74,7 @@ def train_model(
     scale=None,
     tiers=None,
     n_boot=200,
+    sample_weight=None,
 ) -> TrainResult:
     """Train, calibrate, evaluate and save a default or breach model.
 
@@ -86,6 +96,9 @@ def train_model(
     scale : PointsScale, optional
     tiers : RiskTiers, optional
     n_boot : int, default=200
+    sample_weight : array-like or str, optional
+        One non-negative weight per row of the feature table (as read), or
+        the name of its column of weights; weighs the fit only (see above).
 
     Raises
     ------
@@ -95,6 +108,7 @@ def train_model(
     """
     src, until = where(features_path), parse_date(train_until)
     frame = read_feature_table(features_path)
+    frame = _with_weights(frame, sample_weight, src)
     defs, names = feature_columns(frame, features, src)
     scale = scale or PointsScale()
     est = _estimator(model, defs, seed, params, scale)
@@ -105,6 +119,9 @@ def train_model(
         from ._modeldir import model_hash, save_model
 
         data = fingerprint(rows, names, target, features_path)
+        if WEIGHT_COLUMN in rows:
+            data["sample_weight_sha256"] = hashlib.sha256(
+                rows[WEIGHT_COLUMN].to_numpy(dtype=float).tobytes()).hexdigest()
         path = save_model(
             fitted,
             out,
@@ -132,13 +149,36 @@ def train_model(
     )
 
 
+def _with_weights(frame, sample_weight, src):
+    """The frame with its weights in ``WEIGHT_COLUMN`` (mean 1 over the frame)."""
+    if sample_weight is None:
+        return frame
+    if isinstance(sample_weight, str):
+        if sample_weight not in frame.columns:
+            raise InputError(MSG_WEIGHTS.format(path=src, problem=f"column {sample_weight!r} "
+                                                "is missing", expected="a column of the table"))
+        w = frame.pop(sample_weight).to_numpy(dtype=float)
+    else:
+        w = np.asarray(sample_weight, dtype=float).ravel()
+    if len(w) != len(frame):
+        raise InputError(MSG_WEIGHTS.format(path=src, problem=f"has {len(w)} values for "
+                                            f"{len(frame)} rows", expected="one per row"))
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise InputError(MSG_WEIGHTS.format(path=src, problem="holds negative, missing or "
+                                            "infinite values, or only zeros",
+                                            expected="finite weights >= 0, not all zero"))
+    return frame.assign(**{WEIGHT_COLUMN: w / w.mean()})
+
+
 def _fit(est, rows, names, target, seed, scale, n_boot):
     """Fit and calibrate on the rows, evaluate on the holdout slice."""
     from ._calibration import CalibratedModel
 
     X, y, as_of = rows[names], rows[target].astype(int).to_numpy(), rows["as_of"].to_numpy()
     mask, kind = holdout_mask(as_of, y, random_state=seed)
-    fitted = CalibratedModel(est, scale=scale, random_state=seed).fit(X, y, holdout=mask)
+    w = rows[WEIGHT_COLUMN].to_numpy(dtype=float) if WEIGHT_COLUMN in rows else None
+    fitted = CalibratedModel(est, scale=scale, random_state=seed).fit(X, y, holdout=mask,
+                                                                      sample_weight=w)
     fitted.holdout_kind_ = kind
     return fitted, _evaluate(fitted, X, y, as_of, mask, seed, n_boot), mask
 

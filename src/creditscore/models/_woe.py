@@ -52,18 +52,20 @@ def optimal_binning():
     return OptimalBinning
 
 
-def bin_stats(splits, x, y) -> dict:
-    """Counts, events and smoothed WoE per bin (the last bin is Missing)."""
+def bin_stats(splits, x, y, w=None) -> dict:
+    """Counts, events and smoothed WoE per bin (the last bin is Missing).
+
+    With weights ``w`` the WoE and IV come from weighted counts; ``count`` and
+    ``events`` stay the unweighted numbers of rows.
+    """
     idx = bin_index(splits, x)
     n_bins = len(splits) + 2
     count = np.bincount(idx, minlength=n_bins)
     events = np.bincount(idx, weights=y, minlength=n_bins)
-    nonev = count - events
-    E, NE = events.sum(), nonev.sum()
-    woe = np.log(((nonev + 0.5) / (NE + 0.5)) / ((events + 0.5) / (E + 0.5)))
+    wcount = count if w is None else np.bincount(idx, weights=w, minlength=n_bins)
+    wevents = events if w is None else np.bincount(idx, weights=w * y, minlength=n_bins)
+    woe, iv = _woe_iv(wcount, wevents)
     woe[count == 0] = 0.0
-    share_e, share_ne = (events + 0.5) / (E + 0.5), (nonev + 0.5) / (NE + 0.5)
-    iv = float(np.sum((share_ne - share_e) * woe))
     return {
         "splits": list(splits),
         "labels": _labels(splits),
@@ -72,6 +74,15 @@ def bin_stats(splits, x, y) -> dict:
         "events": events.astype(int).tolist(),
         "iv": iv,
     }
+
+
+def _woe_iv(count, events):
+    nonev = count - events
+    E, NE = events.sum(), nonev.sum()
+    woe = np.log(((nonev + 0.5) / (NE + 0.5)) / ((events + 0.5) / (E + 0.5)))
+    woe[count == 0] = 0.0
+    share_e, share_ne = (events + 0.5) / (E + 0.5), (nonev + 0.5) / (NE + 0.5)
+    return woe, float(np.sum((share_ne - share_e) * woe))
 
 
 def bin_index(splits, x) -> np.ndarray:
@@ -106,7 +117,7 @@ def decorrelate(W, keep, limit):
     return W[:, chosen], [keep[j] for j in chosen]
 
 
-def signed_logit(W, y, C, max_iter):
+def signed_logit(W, y, C, max_iter, sample_weight=None):
     """Logistic regression on WoE, dropping wrong-signed columns one at a time.
 
     BLAS runs on one thread: on small shared machines a contended thread team
@@ -119,7 +130,7 @@ def signed_logit(W, y, C, max_iter):
     while True:
         Wc = W[:, cols] if cols else np.zeros((len(y), 1))
         with threadpool_limits(1):
-            lr = LogisticRegression(C=C, max_iter=max_iter).fit(Wc, y)
+            lr = LogisticRegression(C=C, max_iter=max_iter).fit(Wc, y, sample_weight=sample_weight)
         coef = lr.coef_[0] if cols else np.zeros(0)
         if not cols or coef.max() <= 0:
             return cols, coef, lr.intercept_[0]
