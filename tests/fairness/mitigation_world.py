@@ -39,7 +39,8 @@ def make_world(n=2500, seed=0, bias=0.0, minority_share=0.3):
         records = rng.poisson(np.exp(0.8 * x1 - 0.8)) + minority * rng.poisson(bias, n)
         parts.append(pd.DataFrame({
             "subject_id": ids, "as_of": pd.Timestamp(day),
-            "rp_late30_count_24m": np.clip(np.round(2 + 1.5 * x1 + rng.standard_normal(n)), 0, None),
+            "rp_late30_count_24m": np.clip(np.round(2 + 1.5 * x1 + rng.standard_normal(n)), 0,
+                                           None),
             "si_months_covered_12m": np.clip(np.round(8 - 2 * x2 + rng.standard_normal(n)), 0, 12),
             "rp_burden_ratio": np.round(rng.uniform(0, 1, n), 3),
             "pr_count": records.astype(float),
