@@ -7,7 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: paths that would only exist beside the repository, never inside a clone
-OUTSIDE = ("../shared", "/work/shared", "shared/data/")
+#: (spelt in parts so that this file does not name them itself)
+SHARED = "shared"
+OUTSIDE = (f"../{SHARED}", f"/work/{SHARED}", f"{SHARED}/data/")
 
 
 def _tracked_files() -> list[Path]:
