@@ -16,7 +16,7 @@ def test_each_check_has_its_verdict_in_words(audit_dir):
         assert sentence["sentence"].endswith(f"this check {word}.")
     md = report.to_markdown()
     assert md.count("this check FAILED") == 1 and md.count("this check PASSED") == 2
-    assert "The model FAILED the fairness gate: 1 of 3 checks failed." in md
+    assert "FAILED: the model failed the fairness gate (3 checks; 1 failed;" in md
 
 
 def test_failing_ratio_reads_as_times_as_often(audit_dir):
@@ -32,7 +32,7 @@ def test_suppressed_groups_are_named_without_numbers(audit_dir):
     report = FairnessReport.from_audit_dir(audit_dir)
     md = report.to_markdown()
     lines = [line for line in md.splitlines() if "R9" in line]
-    assert lines == ["- people whose region is \u201cR9\u201d: suppressed"]
+    assert lines == ["- people whose region is \u201cR9\u201d: suppressed (fewer than 50 subjects)"]
     assert "- people in the group \u201cF & rural\u201d (sex x hukou): suppressed" in md
     html = re.sub(r"data:image/png;base64,[^\"]+", "", report.to_html())
     assert html.count("R9") == 1
@@ -43,8 +43,9 @@ def test_suppressed_groups_are_named_without_numbers(audit_dir):
 
 def test_flag_rates_by_group_are_charted_with_intervals(audit_dir):
     html = FairnessReport.from_audit_dir(audit_dir).to_html()
-    assert "Share of each group flagged for review, with 95% confidence intervals" in html
-    assert html.count('src="data:image/png;base64,') == 2  # flag rates, calibration
+    for attribute in ("ethnicity", "sex"):
+        assert f"Flag rate by {attribute} with 95% intervals; the green band" in html
+    assert html.count('src="data:image/png;base64,') == 3  # two attributes, calibration
     assert "8.1% (7.5% to 8.8%)" in html
 
 
@@ -94,7 +95,7 @@ def test_minimal_audit_json_of_the_cli_spec_is_enough(tmp_path):
     )
     report = FairnessReport.from_audit_dir(tmp_path)
     md = report.to_markdown()
-    assert "The model PASSED the fairness gate: 1 of 1 checks passed." in md
+    assert "PASSED: the model passed the fairness gate (1 check; 0 failed)." in md
     assert "No group was suppressed." in md
     assert "The audit wrote no per-group metrics." in md
     paths = report.write(tmp_path / "out")

@@ -120,4 +120,4 @@ def test_to_dict_is_json_serialisable_and_has_metrics_per_date(model_dir, audit_
     assert data["model_hash"] == standin.StandInModel(model_dir).model_hash()
     frame = card.to_frame()
     assert set(frame["as_of"].dropna()) == {"2023-06-30", "2023-12-31"}
-    assert data["sections"][:2] == ["Model details", "Intended use"]
+    assert data["sections"][:3] == ["Decision", "Model details", "Intended use"]

@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._grammar import format_count_template
+
 __all__ = [
     "family_key",
     "families_for",
@@ -33,6 +35,7 @@ __all__ = [
     "sentences_for",
     "detail_columns",
     "MISSING_REASONS",
+    "ZERO_REASONS",
     "FAMILY_OVERRIDES",
     "FAMILY_PREFIXES",
     "FAMILY_DETAILS",
@@ -95,6 +98,17 @@ MISSING_REASONS: dict[str, str] = {
     "cc_paid_avg_6m": "No known card payments in the last 6 months",
     "pr_months_since_last": "No public records on file",
     "pr_resolved_share": "No public records on file",
+    "ln_card_limit": "No credit card limit",
+}
+
+#: sentences for a value of zero that a template cannot say well
+ZERO_REASONS: dict[str, str] = {
+    "ln_card_limit": "No credit card limit",
+    "ln_open_principal": "Nothing borrowed on open instalment loans",
+    "si_arrears_amount": "No social insurance contributions are due and unpaid",
+    "rp_overdue_amount": "No instalments are due and unpaid",
+    "pr_unresolved_amount": "Nothing is owed on unresolved public records",
+    "pr_amount_sum": "Nothing at stake in public records",
 }
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -161,9 +175,10 @@ def reason_sentence(defn, value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         text = _missing_sentence(defn)
     else:
-        # "{s}" in a template is "" for a value of 1 and "s" otherwise:
-        # "{value:.0f} public record{s} on file"
-        text = defn.reason.format(value=float(value), s="" if float(value) == 1 else "s")
+        # plurals and verbs agree with the value as printed (creditscore._grammar):
+        # "{value:.0f} public record{s} on file", "No public records on file"
+        text = ZERO_REASONS.get(defn.name) if float(value) == 0 else None
+        text = text or format_count_template(defn.reason, float(value))
     return text[:1].upper() + text[1:]
 
 

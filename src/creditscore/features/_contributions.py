@@ -122,7 +122,7 @@ FEATURES: tuple[FeatureDef, ...] = (
                                          _base_mean(v, window(v, 12) & ~window(v, 6)))),
     # the subject's own obligations
     _count("si_own_count_12m", "Self-owed contributions due in the last 12 months", 0,
-           "{value:.0f} self-owed contribution{s} were due in the last 12 months",
+           "{value:.0f} self-owed contribution{s} {were} due in the last 12 months",
            lambda v: _rows(v, v.own & window(v, 12))),
     _f("si_ontime_share_12m", "Share of self-owed contributions of the last 12 months paid on "
        "time", -1, "Only {value:.0%} of self-owed contributions in the last 12 months were paid "

@@ -87,7 +87,8 @@ class FeatureDef:
         return self.relation or self.source
 
     def reason_text(self, value: float) -> str:
-        """The reason sentence for this subject's own value."""
-        # "{s}" in a template is "" for a value of 1 and "s" otherwise
-        plural = "" if value == 1 else "s"
-        return self.reason.format(value=value, s=plural)
+        """The reason sentence for this subject's own value (see ``creditscore._grammar``:
+        ``{s}`` and verbs such as ``{were}`` agree with the value as printed)."""
+        from .._grammar import format_count_template
+
+        return format_count_template(self.reason, value)

@@ -36,16 +36,16 @@ def _count(source, name, description, direction, reason, build, **kw):
 # ------------------------------------------------------------------- accounts
 def _open_product(product):
     return _count("loans", f"ln_open_{product}", f"Open {product.replace('_', ' ')} accounts", 0,
-                  f"{{value:.0f}} open {product.replace('_', ' ')} accounts",
+                  f"{{value:.0f}} open {product.replace('_', ' ')} account{{s}}",
                   lambda v: count(v, v.open_t & (v.product == product)))
 
 
 LOAN_FEATURES: tuple[FeatureDef, ...] = (
-    _count("loans", "ln_open_count", "Open credit accounts", 0, "{value:.0f} open credit accounts",
-           lambda v: count(v, v.open_t)),
+    _count("loans", "ln_open_count", "Open credit accounts", 0,
+           "{value:.0f} open credit account{s}", lambda v: count(v, v.open_t)),
     *(_open_product(p) for p in PRODUCTS),
     _count("loans", "ln_closed_count", "Credit accounts closed by now", 0,
-           "{value:.0f} closed credit accounts", lambda v: count(v, ~v.open_t)),
+           "{value:.0f} closed credit account{s}", lambda v: count(v, ~v.open_t)),
     _count("loans", "ln_opened_6m", "Credit accounts opened in the last 6 months", 1,
            "{value:.0f} credit account{s} opened in the last 6 months",
            lambda v: count(v, window(v, 6, "opened_on"))),
@@ -62,7 +62,7 @@ LOAN_FEATURES: tuple[FeatureDef, ...] = (
        "{value:,.0f} borrowed on open instalment loans",
        lambda v: money_sum(v, "principal_c", v.open_t & ~v.revolving), fill=0.0),
     _f("loans", "ln_card_limit", "Total credit limit of open cards", 0,
-       "{value:,.0f} of credit card limits",
+       "Credit card limits total {value:,.0f}",
        lambda v: money_sum(v, "principal_c", v.open_t & v.revolving), fill=0.0),
     _count("loans", "ln_microlender_open", "Open accounts with microlenders", 1,
            "{value:.0f} open account{s} with microlenders",
@@ -112,7 +112,7 @@ def _ontime(n):
 
 REPAYMENT_FEATURES: tuple[FeatureDef, ...] = (
     _count("repayments", "rp_count_12m", "Instalments and statements due in the last 12 months",
-           0, "{value:.0f} instalment{s} were due in the last 12 months",
+           0, "{value:.0f} instalment{s} {were} due in the last 12 months",
            lambda v: count(v, window(v, 12))),
     _ontime(12),
     _ontime(36),
@@ -134,7 +134,7 @@ REPAYMENT_FEATURES: tuple[FeatureDef, ...] = (
        lambda v: months_since(v, "due_on", v.late & (v.days_late >= 30)), relation=LATE),
     _count("repayments", "rp_cured_delinquencies_36m", "Instalments of the last 36 months that "
            "were 30 or more days late and are now paid", 0, "{value:.0f} delinquent instalment{s} "
-           "were later paid in the last 36 months",
+           "{were} later paid in the last 36 months",
            lambda v: count(v, v.late & (v.days_late >= 30) & v.paid_t & window(v, 36)),
            relation=LATE),
     _count("repayments", "rp_overdue_count", "Instalments due and unpaid now", 1,

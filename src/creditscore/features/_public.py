@@ -46,7 +46,7 @@ def _by_severity(severity):
 
 def _recent(n):
     return _count(f"pr_count_{n}m", f"Public records entered in the last {n} months",
-                  f"{{value:.0f}} public records entered in the last {n} months",
+                  f"{{value:.0f}} public record{{s}} entered in the last {n} months",
                   lambda v: count(v, window(v, n, "recorded_on")))
 
 
@@ -58,7 +58,7 @@ FEATURES: tuple[FeatureDef, ...] = (
     *(_by_type(t) for t in RECORD_TYPES),
     *(_by_severity(s) for s in SEVERITIES),
     _count("pr_unresolved_count", "Public records not yet resolved (obligation not fulfilled)",
-           "{value:.0f} public record{s} are unresolved", lambda v: count(v, ~v.resolved_t),
+           "{value:.0f} public record{s} {are} unresolved", lambda v: count(v, ~v.resolved_t),
            actionable=True),
     _f("pr_unresolved_amount", "Money at stake in unresolved public records", 1,
        "{value:,.0f} is owed on unresolved public records",

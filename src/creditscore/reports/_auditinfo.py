@@ -12,11 +12,12 @@ here, whatever the file holds, so no report can show their numbers.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .._errors import InputError
+from ._flagged import DEFAULT_MIN_FLAGGED, apply_flag_rule
 from ._sources import find, read_json, read_table
 
 __all__ = ["AuditInfo"]
@@ -47,7 +48,11 @@ class AuditInfo:
         One row per reportable (attribute, group) with its metrics; ``<m>_ci_low``
         and ``<m>_ci_high`` hold intervals.
     suppressed : list of (attribute, group)
+        Groups the audit suppressed (too few people) and intersections the
+        reports suppress (too few flagged, see :mod:`._flagged`).
     proxies : pandas.DataFrame or None
+    reasons : dict
+        (attribute, group) -> why it is suppressed.
     """
 
     path: Path
@@ -57,6 +62,7 @@ class AuditInfo:
     suppressed: list[tuple[str, str]]
     proxies: Any
     policy: dict
+    reasons: dict = field(default_factory=dict)
 
     @classmethod
     def from_dir(cls, audit_dir: str | os.PathLike) -> AuditInfo:
@@ -66,6 +72,7 @@ class AuditInfo:
             raise InputError(MSG_NO_AUDIT.format(path=path))
         raw = read_json(file)
         suppressed = _suppressed(raw.get("suppressed"))
+        reasons = _reasons(raw.get("suppressed"))
         groups = _groups(path, raw)
         if groups is not None and suppressed:
             keep = [
@@ -73,14 +80,16 @@ class AuditInfo:
                 for a, g in zip(groups["attribute"], groups["group"], strict=True)
             ]
             groups = groups[keep].reset_index(drop=True)
+        policy = dict(raw.get("policy") or {})
+        min_flagged = find(policy, "min_cell_size", "min_flagged") or DEFAULT_MIN_FLAGGED
+        checks, groups, extra = apply_flag_rule(
+            _checks(raw.get("checks") or []), groups, suppressed, int(min_flagged)
+        )
+        for attribute, group, reason in extra:
+            suppressed.append((attribute, group))
+            reasons[(attribute, group)] = reason
         return cls(
-            path,
-            raw,
-            _checks(raw.get("checks") or []),
-            groups,
-            suppressed,
-            _proxies(raw.get("proxies")),
-            dict(raw.get("policy") or {}),
+            path, raw, checks, groups, suppressed, _proxies(raw.get("proxies")), policy, reasons
         )
 
     @property
@@ -118,7 +127,8 @@ def _checks(records: list):
     import pandas as pd
 
     frame = pd.DataFrame.from_records(records)
-    for col in ("attribute", "metric", "group", "value", "threshold", "n", "passed"):
+    for col in ("attribute", "metric", "group", "reference", "value", "threshold", "n", "passed",
+                "status"):
         if col not in frame.columns:
             frame[col] = None
     return _split_ci(frame)
@@ -176,6 +186,16 @@ def _suppressed(data) -> list[tuple[str, str]]:
             attribute, _, group = str(item).partition("=")
             out.append((attribute.strip(), group.strip()) if group else ("", attribute.strip()))
     return out
+
+
+def _reasons(data) -> dict:
+    if not isinstance(data, list):
+        return {}
+    return {
+        (str(d.get("attribute", "")), str(d.get("group", ""))): str(d["reason"])
+        for d in data
+        if isinstance(d, dict) and d.get("reason")
+    }
 
 
 def _proxies(data):

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from . import _texts as texts
 from ._auditinfo import AuditInfo
+from ._decision import attribute_sections, kind_counts
 from ._document import BulletList, Callout, KeyValues, Paragraph, Section, Table
-from ._groups import (
-    check_counts,
-    check_sections,
-    flag_rate_figure,
-    group_tables,
-    proxy_blocks,
-    suppressed_blocks,
-    verdict_callout,
-)
+from ._groups import flag_rate_figure, group_tables, proxy_blocks, suppressed_blocks
 from ._modelinfo import ModelInfo
 
 NOT_AUDITED = (
@@ -144,18 +137,19 @@ def gate_verdict(info: ModelInfo, audit: AuditInfo | None) -> Section:
         )
     if audit is None:
         return Section("Fairness gate verdict", blocks)
-    counts = check_counts(audit)
-    blocks += [
-        verdict_callout(audit),
+    counts = kind_counts(audit)
+    doubtful = counts["failed"] + counts["inconclusive"] + counts["not_comparable"]
+    blocks.append(
         Paragraph(
             f"{counts['passed']} checks passed outright; the fairness report states every check "
-            "in words. Failed and inconclusive checks:"
-            if counts["failed"] + counts["inconclusive"]
+            "in words. Failed, inconclusive and uncompared checks, by attribute:"
+            if doubtful
             else f"All {counts['passed']} checks passed; the fairness report states each in words."
-        ),
-    ]
+        )
+    )
+    kinds = ("failed", "inconclusive", "not_comparable")
     return Section(
-        "Fairness gate verdict", blocks, check_sections(audit, kinds=("failed", "inconclusive"))
+        "Fairness gate verdict", blocks, attribute_sections(audit, kinds=kinds, charts=False)
     )
 
 

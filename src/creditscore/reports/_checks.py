@@ -8,6 +8,7 @@ check FAILED."
 
 from __future__ import annotations
 
+from ._checkfacts import not_comparable, too_few_text
 from ._format import count, num
 from ._sources import is_number
 
@@ -91,6 +92,12 @@ def _n_text(check: dict) -> str:
 
 def _ratio(check: dict) -> str:
     value, threshold = _get(check, "value"), _get(check, "threshold")
+    if not_comparable(check):
+        return (
+            f"The flag rates of {who(check.get('attribute'), check.get('group'))} and "
+            f"{_reference(check)} cannot be compared: "
+            f"{too_few_text(check, _get(check, 'min_flagged'))}. {_ratio_limit(threshold)}"
+        )
     rate, ref_rate = _get(check, "rate", "flag_rate"), _get(check, "reference_rate")
     low, high = _get(check, "ci_low"), _get(check, "ci_high")
     inverted = is_number(threshold) and float(threshold) < 1
@@ -100,6 +107,12 @@ def _ratio(check: dict) -> str:
         times = 1 / float(value) if inverted else float(value)
     else:
         times = None
+    if times is None:
+        return (
+            f"There are not enough data to compare how often "
+            f"{who(check.get('attribute'), check.get('group'))} and {_reference(check)} were "
+            f"flagged{_n_text(check).replace(';', ' (', 1) + ')' if _n_text(check) else ''}"
+        )
     ci = ""
     if is_number(low) and is_number(high) and float(low) > 0:
         a, b = (1 / float(high), 1 / float(low)) if inverted else (float(low), float(high))
@@ -108,9 +121,6 @@ def _ratio(check: dict) -> str:
     head = (
         f"{_cap(who(check.get('attribute'), check.get('group')))} were flagged for review "
         f"{num(times)} times as often as {_reference(check)}"
-        if times is not None
-        else f"The flag-rate ratio for {who(check.get('attribute'), check.get('group'))} "
-        "could not be computed"
     )
     return f"{head}{f' ({detail})' if detail else ''}. {_ratio_limit(threshold)}"
 
@@ -212,7 +222,9 @@ def _auc_gap(check: dict) -> str:
 def _ending(check: dict) -> str:
     word = verdict_word(check.get("passed"))
     status = str(check.get("status") or "").lower()
-    if status == "inconclusive":
+    if word != "FAILED" and not_comparable(check):
+        text = " \u2014 NOT COMPARED: the gate counts it as passed; it is listed for review"
+    elif status == "inconclusive":
         text = (
             " \u2014 INCONCLUSIVE: this check PASSED, but its interval reaches across the "
             "limit, so it is listed for a person to review"

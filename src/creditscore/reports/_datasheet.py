@@ -10,9 +10,9 @@ from ._document import BulletList, Callout, Document, KeyValues, Paragraph, Sect
 from ._format import count, pct, with_ci
 from ._labelrates import AGE_BANDS, label_rates
 from ._recordset import n_subjects, read_any, read_tables, set_aside, subjects_of
-from ._render import render_html, render_markdown, write_document
 from ._sources import read_json
 from ._texts import COLLECTION, DISTRIBUTION, MAINTENANCE, MOTIVATION, PREPROCESSING, USES
+from ._writer import DocumentReport
 
 __all__ = ["DataSheet"]
 
@@ -26,7 +26,7 @@ DATE_COLUMN = {
 }
 
 
-class DataSheet:
+class DataSheet(DocumentReport):
     """Composition, coverage, missingness and label base rates of a record set.
 
     Examples
@@ -276,16 +276,3 @@ class DataSheet:
                 BulletList([f"{a} \u201c{g}\u201d: suppressed" for a, g in self._suppressed])
             )
         return blocks
-
-    def to_html(self) -> str:
-        return render_html(self.document())
-
-    def to_markdown(self) -> str:
-        return render_markdown(self.document())
-
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write ``datasheet.html`` and ``datasheet.md`` into ``out_dir`` (atomically)."""
-        return write_document(self.document(), out_dir, self.stem)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()

@@ -120,11 +120,19 @@ class Callout:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled section of blocks (None blocks are dropped), with subsections."""
+    """A titled section of blocks (None blocks are dropped), with subsections.
+
+    ``collapsible`` sections are an HTML ``<details>`` element whose summary line
+    is the title and ``note`` ("2 failed, 30 passed"); ``open`` shows it unfolded
+    (a PDF shows every section unfolded).
+    """
 
     title: str
     blocks: Sequence = ()
     subsections: Sequence[Section] = ()
+    collapsible: bool = False
+    open: bool = False
+    note: str = ""
 
     def __post_init__(self):
         _set(self, "blocks", tuple(b for b in self.blocks if b is not None))
@@ -137,20 +145,27 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """A whole report: title, subtitle, summary facts, sections and a footer."""
+    """A whole report: title, subtitle, summary facts, sections and a footer.
+
+    ``lead`` is the first screen: a section shown before the table of contents
+    (the decision a reader came for). ``model_hash`` is printed in the footer of
+    every page of the PDF and named in the HTML's metadata.
+    """
 
     title: str
     sections: Sequence[Section]
     subtitle: str = ""
     summary: Sequence[tuple[str, Any]] = ()
     footer: str = ""
+    lead: Section | None = None
+    model_hash: str = ""
 
     def __post_init__(self):
         _set(self, "sections", tuple(self.sections))
         _set(self, "summary", tuple((str(k), cell(v)) for k, v in self.summary))
 
     def section_titles(self) -> list[str]:
-        """Every section and subsection title, in reading order."""
+        """Every section and subsection title, in reading order (the lead first)."""
         out: list[str] = []
 
         def walk(sections):
@@ -158,7 +173,7 @@ class Document:
                 out.append(s.title)
                 walk(s.subsections)
 
-        walk(self.sections)
+        walk(([self.lead] if self.lead is not None else []) + list(self.sections))
         return out
 
 

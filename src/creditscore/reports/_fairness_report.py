@@ -7,20 +7,13 @@ from pathlib import Path
 
 from ._auditinfo import AuditInfo
 from ._checks import check_sentence
-from ._document import Document, Figure, KeyValues, Paragraph, Section, Table
+from ._decision import RECORD_METRIC, attribute_sections, decision_section
+from ._document import BulletList, Document, Figure, KeyValues, Paragraph, Section, Table
 from ._figures import frontier_chart
 from ._format import count
-from ._groups import (
-    calibration_blocks,
-    check_sections,
-    flag_rate_figure,
-    group_tables,
-    proxy_blocks,
-    suppressed_blocks,
-    verdict_callout,
-)
-from ._render import render_html, render_markdown, write_document
+from ._groups import calibration_blocks, group_tables, proxy_blocks, suppressed_blocks
 from ._sources import read_table
+from ._writer import DocumentReport
 
 __all__ = ["FairnessReport"]
 
@@ -30,7 +23,16 @@ DISPARITY_HINTS = ("ratio", "disparity", "difference", "gap", "fpr")
 LABEL_COLUMNS = ("candidate", "name", "method", "model", "strategy")
 CHECKS_INTRO = (
     "Each check compares one group with a reference group on one measure and says whether "
-    "the result is within the limit the policy sets. Failed checks come first."
+    "the result is within the limit the policy sets. The checks are grouped by attribute, "
+    "the attribute with the worst check first; within each, failed checks come first. "
+    "Click an attribute to unfold it. The chart shows each group's flag rate against the "
+    "four-fifths band."
+)
+RECORDS_INTRO = (
+    "Records can be uneven: a group whose public records (or late payments) are entered more "
+    "often for the same behaviour gets labels biased the same way, so outcome checks measured "
+    "against those labels can look fair. The record-disparity screen compares each group's "
+    "records with those its other, independently recorded behaviour predicts."
 )
 HOW_TO_READ = (
     "The audit scores every person in the audited population and looks at who would be "
@@ -43,7 +45,7 @@ HOW_TO_READ = (
 )
 
 
-class FairnessReport:
+class FairnessReport(DocumentReport):
     """A fairness audit in words, tables and charts.
 
     Build it with :meth:`from_audit_dir`; read it with :meth:`to_html`,
@@ -124,24 +126,27 @@ class FairnessReport:
             subtitle="The pre-use fairness audit of a credit-scoring model, in plain words.",
             summary=[
                 ("Verdict", "PASSED" if audit.passed else "FAILED"),
-                ("Model (sha256 of its files)", audit.model_hash or "not recorded"),
-                ("Checks", len(audit.checks)),
+                ("Target", audit.raw.get("target") or "not recorded"),
+                ("Model sha256", audit.model_hash or "not recorded"),
             ],
+            lead=decision_section(audit),
+            model_hash=audit.model_hash or "",
             sections=[
                 Section(
-                    "Summary",
-                    [verdict_callout(audit), Paragraph(HOW_TO_READ), KeyValues(_facts(audit.raw))],
+                    "How to read this report",
+                    [Paragraph(HOW_TO_READ), KeyValues(_facts(audit.raw))],
                 ),
                 Section(
-                    "Checks",
+                    "Checks by attribute",
                     [
                         Paragraph(
                             CHECKS_INTRO if len(audit.checks) else "The audit recorded no checks."
                         )
                     ],
-                    check_sections(audit),
+                    attribute_sections(audit),
                 ),
-                Section("Flag rates by group", [flag_rate_figure(audit), *group_tables(audit)]),
+                Section("Uneven records", _record_section_blocks(audit)),
+                Section("Flag rates by group", group_tables(audit)),
                 Section("Calibration by group", calibration_blocks(audit)),
                 Section("Suppressed groups", suppressed_blocks(audit)),
                 Section("Proxies", proxy_blocks(audit)),
@@ -152,18 +157,34 @@ class FairnessReport:
             "the model.",
         )
 
-    def to_html(self) -> str:
-        return render_html(self.document())
 
-    def to_markdown(self) -> str:
-        return render_markdown(self.document())
 
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write ``fairness_report.html`` and ``.md`` into ``out_dir`` (atomically)."""
-        return write_document(self.document(), out_dir, self.stem)
+def _record_section_blocks(audit: AuditInfo) -> list:
+    """Every record-disparity check in words, and the screen's method and rates."""
+    rows = [c for c in audit.checks.to_dict("records") if c.get("metric") == RECORD_METRIC]
+    screen = audit.raw.get("record_screen")
+    screen = screen if isinstance(screen, dict) else {}
+    if not rows and not screen:
+        return [Paragraph("The record-disparity screen was not run for this audit.")]
+    blocks = [Paragraph(RECORDS_INTRO)]
+    if screen.get("sentences"):
+        blocks.append(BulletList(screen["sentences"]))
+    if rows:
+        blocks.append(BulletList([check_sentence(c) for c in rows]))
+    elif screen.get("skipped"):
+        blocks.append(Paragraph(f"The screen did not run: {screen['skipped']}."))
+    if isinstance(screen.get("method"), str):
+        blocks.append(Paragraph(f"Method: {screen['method']}"))
+    table = screen.get("table") or screen.get("groups")
+    if isinstance(table, list) and table and all(isinstance(r, dict) for r in table):
+        import pandas as pd
 
-    def _repr_html_(self) -> str:
-        return self.to_html()
+        hidden = set(audit.suppressed)
+        kept = [r for r in table if (str(r.get("attribute")), str(r.get("group"))) not in hidden]
+        if kept:
+            blocks.append(Table.from_frame(pd.DataFrame(kept), caption="Observed and expected "
+                                                                      "record rates by group"))
+    return blocks
 
 
 def _find_frontier(audit_dir: Path):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from ._render import figure_data_uri
 
-__all__ = ["group_bars", "paired_group_bars", "frontier_chart", "index_bars"]
+__all__ = ["group_bars", "paired_group_bars", "frontier_chart", "index_bars", "flag_rate_band"]
 
 BAR = "#3b6ea8"
 BAR2 = "#d08c2e"
 FAIL = "#a3211c"
+BAND = "#1e7a3c"
 
 
 def _figure(height: float, width: float = 8.0):
@@ -133,4 +134,47 @@ def index_bars(names, values, limits: tuple[float, float], title: str, xlabel: s
     ax.set_xlabel(xlabel)
     ax.set_title(title, fontsize=11)
     ax.grid(axis="x", alpha=0.3)
+    return figure_data_uri(fig)
+
+
+def flag_rate_band(part, column: str, attribute: str, threshold: float = 0.8) -> str:
+    """Flag rate per group of one attribute, with intervals, against the four-fifths band.
+
+    The band runs from the lowest flag rate (the most favoured group, the audit's
+    reference) to that rate divided by ``threshold`` (1.25 times it at 0.8): a
+    group whose bar ends beyond the band is flagged more often than the screen
+    allows.
+    """
+    from matplotlib.patches import Patch
+
+    rates = part[column].astype(float)
+    low = float(rates.min())
+    high = low / threshold if threshold > 0 else low
+    beyond = rates > high + 1e-12
+    fig = _figure(0.32 * len(part) + 1.3, 7.5)
+    ax = fig.subplots()
+    ax.axvspan(low, high, color=BAND, alpha=0.15, zorder=0)
+    ax.barh(
+        part["group"].astype(str),
+        rates,
+        color=[BAR2 if b else BAR for b in beyond],
+        xerr=_errors(part, column),
+        capsize=3,
+        ecolor="#333333",
+        zorder=2,
+    )
+    ax.invert_yaxis()
+    ax.grid(axis="x", alpha=0.3)
+    _percent_axis(ax)
+    ax.set_xlabel("share flagged for review, with 95% interval")
+    ax.legend(
+        handles=[
+            Patch(color=BAND, alpha=0.3, label=f"within {1 / threshold:.3g}x the lowest rate"),
+            Patch(color=BAR2, label="beyond the four-fifths band"),
+        ],
+        loc="lower right",
+        fontsize=8,
+        frameon=False,
+    )
+    ax.set_title(f"Flag rate by {attribute}", loc="left", fontsize=10)
     return figure_data_uri(fig)

@@ -200,11 +200,16 @@ def suppressed_blocks(audit: AuditInfo) -> list:
     )
     if not audit.suppressed:
         return [intro, Paragraph("No group was suppressed.")]
-    items = [
-        f"{who(a, g)}: suppressed" if a else f"\u201c{g}\u201d: suppressed"
-        for a, g in audit.suppressed
-    ]
-    return [intro, BulletList(items)]
+    items = []
+    for a, g in audit.suppressed:
+        reason = audit.reasons.get((a, g))
+        tail = f"suppressed ({reason})" if reason else "suppressed"
+        items.append(f"{who(a, g)}: {tail}" if a else f"\u201c{g}\u201d: {tail}")
+    flag_rule = (
+        "Intersection groups with too few people flagged are suppressed the same way: their "
+        "flag rate would single people out, and any ratio against them has no upper bound."
+    )
+    return [intro, Paragraph(flag_rule), BulletList(items)]
 
 
 def proxy_blocks(audit: AuditInfo) -> list:

@@ -10,10 +10,13 @@ from pathlib import Path
 from . import _card_review as cr
 from . import _card_sections as cs
 from ._auditinfo import AuditInfo
-from ._document import Document
+from ._decision import decision_section, next_step
+from ._document import Callout, Document, KeyValues, Section
+from ._format import with_ci
 from ._modelinfo import ModelInfo, plot_caption
-from ._render import figure_data_uri, png_data_uri, render_html, render_markdown, write_document
+from ._render import figure_data_uri, png_data_uri
 from ._sources import flatten_metrics
+from ._writer import DocumentReport
 
 __all__ = ["ModelCard", "MITCHELL_SECTIONS", "CREDIT_SECTIONS"]
 
@@ -22,7 +25,7 @@ CREDIT_SECTIONS = cs.CREDIT_SECTIONS
 EVALUATION_PLOT_ATTRS = ("plots", "figures", "plot_paths")
 
 
-class ModelCard:
+class ModelCard(DocumentReport):
     """A model card after Mitchell et al. (2019), with what credit review needs.
 
     Sections: model details, intended use and out-of-scope uses, target
@@ -163,10 +166,13 @@ class ModelCard:
             subtitle="What this model is, what it is for, how well and how fairly it works.",
             summary=[
                 ("Target", info.target),
-                ("Model hash", info.model_hash[:16] + "\u2026"),
-                ("AUC (out-of-time)", auc.value if auc else "not recorded"),
                 ("Fairness gate", verdict),
+                ("AUC (out-of-time)", with_ci(auc.value, auc.ci_low, auc.ci_high) if auc else
+                 "not recorded"),
+                ("Model sha256", info.model_hash),
             ],
+            lead=_lead(info, audit, verdict),
+            model_hash=info.model_hash,
             sections=[
                 cs.model_details(info),
                 cs.intended_use(),
@@ -186,18 +192,19 @@ class ModelCard:
             footer="Model card after Mitchell et al. (2019), Model Cards for Model Reporting.",
         )
 
-    def to_html(self) -> str:
-        return render_html(self.document())
 
-    def to_markdown(self) -> str:
-        return render_markdown(self.document())
-
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write ``model_card.html`` and ``model_card.md`` into ``out_dir`` (atomically)."""
-        return write_document(self.document(), out_dir, self.stem)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
+def _lead(info: ModelInfo, audit: AuditInfo | None, verdict: str) -> Section:
+    """The card's first screen: may this model be used, and why."""
+    if audit is None:
+        return Section("Decision", [Callout(cr.NOT_AUDITED, "warn"), next_step(None)])
+    bound = [] if info.verdict is None or info.verdict_bound else [
+        Callout("The recorded verdict is for different model files: the model changed after "
+                "its audit, so the audit is void and the model may not be used.", "fail")]
+    if audit.model_hash and audit.model_hash != info.model_hash:
+        bound.append(Callout("The audit shown is of a different model (its hash differs): "
+                             "this model is not audited by it.", "fail"))
+    facts = [KeyValues([("Gate verdict bound to this model", verdict)])] if bound else []
+    return decision_section(audit, facts=bound + facts)
 
 
 def _audit(model_dir: Path, audit_dir) -> AuditInfo | None:

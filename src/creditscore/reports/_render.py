@@ -73,21 +73,39 @@ def _md_cell(text) -> str:
     return _md_inline(text).replace("|", "\\|")
 
 
-def _context(doc: Document) -> dict:
+def _context(doc: Document, unfold: bool = False) -> dict:
+    from markupsafe import Markup
+
     from .. import __version__
 
-    return {"doc": doc, "version": __version__, "generated": dt.date.today().isoformat()}
+    return {"doc": doc, "version": __version__, "generated": dt.date.today().isoformat(),
+            "unfold": unfold, "page_footer": Markup(page_footer(doc))}
 
 
-def render_html(doc: Document) -> str:
+def page_footer(doc: Document) -> str:
+    """The footer of every printed page: the title and the model's hash (CSS-string safe)."""
+    text = f"{doc.title} · model sha256 {doc.model_hash}" if doc.model_hash else doc.title
+    return _CSS_UNSAFE.sub("", text)
+
+
+_CSS_UNSAFE = re.compile(r"[\"'<>\\{}\n\r;]")
+
+
+def render_html(doc: Document, *, unfold: bool = False) -> str:
     """The document as one self-contained HTML page.
+
+    Parameters
+    ----------
+    doc : Document
+    unfold : bool, default=False
+        Open every collapsible section (for print and PDF).
 
     Raises
     ------
     ValueError
         If the page would load anything from outside the file.
     """
-    html = _environment().get_template("document.html.j2").render(**_context(doc))
+    html = _environment().get_template("document.html.j2").render(**_context(doc, unfold))
     html = _URL_IN_TEXT.sub(r"\1[:]//", html)
     check_offline(html, title=doc.title)
     return html
