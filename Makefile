@@ -12,6 +12,9 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || echo "make: the PDF renderer \
+	WeasyPrint cannot start: install Pango (Debian: apt-get install libpango-1.0-0 \
+	libpangoft2-1.0-0) to write PDF reports"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -255,6 +255,7 @@ def audit(
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow; promote if passed."),
     progress: bool | None = progress_option(),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write the reports as PDF."),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
     from ._progress import spinner, wanted
@@ -263,7 +264,7 @@ def audit(
 
     with spinner("auditing", wanted(progress)):
         result = audit_model(model_dir, features_file, protected, out, policy)
-        paths = write_model_reports(model_dir, out)
+        paths = write_model_reports(model_dir, out, pdf=pdf)
     if track:
         track_model(model_dir, out, paths, features=features_file)
     verdict = "PASSED" if result.passed else "FAILED"
@@ -404,13 +405,14 @@ def demo(
     scenario: str = typer.Option("fair", "--scenario", help="Synthetic world scenario."),
     track: bool = typer.Option(True, "--track/--no-track", help="Log to MLflow."),
     progress: bool | None = progress_option(),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write every report as PDF."),
 ) -> None:
     """The whole pipeline on a fresh synthetic record set, ending with where each output is."""
     from ._progress import wanted
     from .pipeline import run_demo
 
     show = wanted(progress)  # the demo's progress is one line per step, on stderr
-    result = run_demo(out, subjects, seed, scenario, track=track,
+    result = run_demo(out, subjects, seed, scenario, track=track, pdf=pdf,
                       say=lambda m: typer.echo(f"- {m}", err=True) if show else None)
     typer.echo(f"demo finished in {result.seconds:.0f}s; outputs:")
     for line in result.lines():
@@ -444,6 +446,46 @@ def retrain(
     typer.echo(result.reason)
     if not result.promoted and not result.gate.passed:
         raise typer.Exit(3)
+
+
+report_app = typer.Typer(help="Reports: PDF copies and model comparisons.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("pdf")
+def report_pdf(
+    report_dir: Path = typer.Argument(..., help="A folder of reports (searched recursively)."),
+) -> None:
+    """Write X.pdf beside every creditscore X.html report: page numbers, model hash."""
+    from .reports import pdf_dir
+
+    try:
+        written = pdf_dir(report_dir)
+    except RuntimeError as exc:  # no renderer on this machine
+        _fail(str(exc), 2)
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@report_app.command("compare")
+def report_compare(
+    model_a: Path = typer.Argument(..., help="The first model directory (e.g. the champion)."),
+    model_b: Path = typer.Argument(..., help="The second (e.g. the challenger)."),
+    out: Path = typer.Option(Path("."), "--out", help="Directory for comparison.html/.md."),
+    audit_a: Path | None = typer.Option(None, "--audit-a", help="A's audit (MODEL_A/audit)."),
+    audit_b: Path | None = typer.Option(None, "--audit-b", help="B's audit (MODEL_B/audit)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write the page as PDF."),
+) -> None:
+    """Two models side by side: AUC, calibration, flag rates by group, verdict."""
+    from .reports import ModelComparison
+
+    page = ModelComparison.from_model_dirs(model_a, model_b, audit_a=audit_a, audit_b=audit_b)
+    try:
+        paths = page.write(out, pdf=pdf)
+    except RuntimeError as exc:
+        _fail(str(exc), 2)
+    typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
 
 
 log_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)

@@ -61,7 +61,8 @@ def _split_features(features: Path, out: Path, train_until: dt.date) -> tuple[Pa
     return paths
 
 
-def _model_step(features, oot, protected, out, target, kind, seed, track, say) -> dict:
+def _model_step(features, oot, protected, out, target, kind, seed, track, say,
+                pdf=False) -> dict:
     from .fairness import audit_model
     from .models import train_model
 
@@ -71,7 +72,7 @@ def _model_step(features, oot, protected, out, target, kind, seed, track, say) -
     train_model(features, target, kind, model_dir, train_until=DEMO_TRAIN_UNTIL, seed=seed)
     say(f"audit {name}")
     result = audit_model(model_dir, oot, protected, report_dir)
-    paths = write_model_reports(model_dir, report_dir)
+    paths = write_model_reports(model_dir, report_dir, pdf=pdf)
     if track:
         say(f"track {name}")
         track_model(model_dir, report_dir, paths, features=features)
@@ -79,12 +80,12 @@ def _model_step(features, oot, protected, out, target, kind, seed, track, say) -
             "passed": result.passed, **paths}
 
 
-def write_model_reports(model_dir, report_dir) -> dict[str, Path]:
-    """The model card and fairness report of an audited model (HTML + Markdown)."""
+def write_model_reports(model_dir, report_dir, *, pdf: bool = False) -> dict[str, Path]:
+    """The model card and fairness report of an audited model (HTML + Markdown, and PDF)."""
     from .reports import FairnessReport, ModelCard
 
-    card = ModelCard.from_model_dir(model_dir, audit_dir=report_dir).write(report_dir)
-    fairness = FairnessReport.from_audit_dir(report_dir).write(report_dir)
+    card = ModelCard.from_model_dir(model_dir, audit_dir=report_dir).write(report_dir, pdf=pdf)
+    fairness = FairnessReport.from_audit_dir(report_dir).write(report_dir, pdf=pdf)
     return {"card": card, "fairness": fairness}
 
 
@@ -103,16 +104,38 @@ def write_mitigation_reports(result, out) -> dict:
     shown = [result.original] + ([result.chosen] if result.chosen is not None else [])
     paths = {}
     for c in shown:
-        card = ModelCard.from_model_dir(c.model_dir, audit_dir=c.report_dir).write(c.report_dir)
+        frontier = result if c is result.chosen else None  # the chosen one's card shows it
+        card = ModelCard.from_model_dir(c.model_dir, audit_dir=c.report_dir,
+                                        mitigation=frontier).write(c.report_dir)
         fairness = FairnessReport.from_audit_dir(c.report_dir, mitigation=result).write(
             c.report_dir)
         paths["chosen" if c is result.chosen else "original"] = {"card": card,
                                                                  "fairness": fairness}
     top = shown[-1]
-    paths["card"] = ModelCard.from_model_dir(top.model_dir, audit_dir=top.report_dir).write(out)
+    paths["card"] = ModelCard.from_model_dir(
+        top.model_dir, audit_dir=top.report_dir,
+        mitigation=result if top is result.chosen else None).write(out)
     paths["fairness"] = FairnessReport.from_audit_dir(top.report_dir, mitigation=result).write(
         out)
     return paths
+
+
+def _comparison_step(out: Path, steps: list[dict], pdf: bool, say) -> Path | None:
+    """The comparison page of the first two models of one target (champion/challenger)."""
+    from .reports import ModelComparison
+
+    by_target: dict[str, list[dict]] = {}
+    for step in steps:
+        by_target.setdefault(step["name"].rsplit("_", 1)[0], []).append(step)
+    pair = next((v[:2] for v in by_target.values() if len(v) >= 2), None)
+    if pair is None:
+        return None
+    a, b = pair
+    say(f"compare {a['name']} with {b['name']}")
+    page = ModelComparison.from_model_dirs(a["model_dir"], b["model_dir"],
+                                           audit_a=a["report_dir"], audit_b=b["report_dir"])
+    page.stem = f"comparison_{a['name']}_vs_{b['name']}"
+    return page.write(out / "reports", pdf=pdf)["html"]
 
 
 def track_model(model_dir, report_dir, paths: dict, *, features=None):
@@ -163,7 +186,8 @@ def _explain_step(records, model_dir, scores: Path, out: Path, as_of, say):
 def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str = "fair", *,
              models=(("default_12m", "lgbm"), ("breach_12m", "lgbm"),
                      ("default_12m", "scorecard")),
-             track: bool = True, say: Callable[[str], None] = print) -> DemoResult:
+             track: bool = True, say: Callable[[str], None] = print,
+             pdf: bool = False) -> DemoResult:
     """Run the whole pipeline on a fresh synthetic record set under ``out``."""
     from .features import build_features
     from .reports import DataSheet
@@ -177,10 +201,13 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
     build_features(records, list(DEMO_AS_OF), features)
     oot, latest = _split_features(features, out, DEMO_TRAIN_UNTIL)
     protected = records / "protected.parquet"
-    sheet = DataSheet.from_records(records, features_path=features).write(out / "reports")
+    sheet = DataSheet.from_records(records, features_path=features).write(out / "reports",
+                                                                         pdf=pdf)
     result.outputs.update(records=records, features=features, datasheet=sheet["html"])
+    steps = []
     for target, kind in models:
-        step = _model_step(features, oot, protected, out, target, kind, seed, track, say)
+        step = _model_step(features, oot, protected, out, target, kind, seed, track, say, pdf)
+        steps.append(step)
         result.verdicts[step["name"]] = step["passed"]
         result.outputs[f"{step['name']} model"] = step["model_dir"]
         result.outputs[f"{step['name']} model card"] = step["card"]["html"]
@@ -192,6 +219,9 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
         say(f"score the latest date with {step['name']}")
         score_features(step["model_dir"], latest, scores, purpose=DEMO_PURPOSE)
         result.outputs[f"{step['name']} scores"] = scores
+    comparison = _comparison_step(out, steps, pdf, say)
+    if comparison is not None:
+        result.outputs["comparison"] = comparison
     first = next((s for s in result.verdicts if result.verdicts[s]), None)
     if first is not None:
         result.outputs["letter"] = _explain_step(

@@ -121,3 +121,16 @@ def test_to_dict_is_json_serialisable_and_has_metrics_per_date(model_dir, audit_
     frame = card.to_frame()
     assert set(frame["as_of"].dropna()) == {"2023-06-30", "2023-12-31"}
     assert data["sections"][:3] == ["Decision", "Model details", "Intended use"]
+
+
+def test_the_card_of_a_chosen_candidate_shows_the_frontier(model_dir, audit_dir):
+    import pandas as pd
+
+    frontier = pd.DataFrame(
+        {"candidate": ["original", "drop public records"], "auc": [0.78, 0.771],
+         "worst_flag_rate_ratio": [0.48, 0.86], "passed": [False, True]}
+    )
+    card = ModelCard.from_model_dir(model_dir, audit_dir=audit_dir, mitigation=frontier)
+    assert "Mitigation" in card.to_dict()["sections"]
+    assert "drop public records" in card.to_markdown()
+    assert "Mitigation" not in ModelCard.from_model_dir(model_dir).to_dict()["sections"]

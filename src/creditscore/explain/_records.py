@@ -25,6 +25,8 @@ import datetime as dt
 
 import pandas as pd
 
+from .._grammar import count_of
+
 __all__ = ["classify_records", "RECORD_COLUMNS", "STATUS_TEXT"]
 
 RECORD_COLUMNS = ["source", "reference", "what", "date", "status", "why", "negative", "shown_until"]
@@ -75,7 +77,7 @@ def _days(n: int) -> str:
 
 
 def _period(months: int) -> str:
-    return f"{months // 12} years" if months % 12 == 0 else f"{months} months"
+    return count_of(months // 12, "year") if months % 12 == 0 else count_of(months, "month")
 
 
 def _row(source, reference, what, date, status, why, negative=False, shown_until=None):

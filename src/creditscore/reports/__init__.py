@@ -10,9 +10,13 @@ named as suppressed and never shown with numbers.
 
 One generic renderer serves all three: a report is a :class:`Document` of
 :class:`Section` objects holding plain blocks, rendered by one HTML and one
-Markdown template.
+Markdown template. Each report opens with a first screen that decides (the
+verdict, what failed or needs review by attribute, uneven records, the next
+step) and can be written as PDF (WeasyPrint; page numbers and the model's
+hash on every page). :class:`ModelComparison` sets two models side by side.
 """
 
+from ._compare import ModelComparison
 from ._datasheet import DataSheet
 from ._document import (
     BulletList,
@@ -26,6 +30,7 @@ from ._document import (
 )
 from ._fairness_report import FairnessReport
 from ._model_card import CREDIT_SECTIONS, MITCHELL_SECTIONS, ModelCard
+from ._pdf import html_to_pdf, pdf_dir, pdf_renderer, write_pdf
 from ._render import (
     check_offline,
     figure_data_uri,
@@ -39,6 +44,11 @@ __all__ = [
     "ModelCard",
     "FairnessReport",
     "DataSheet",
+    "ModelComparison",
+    "write_pdf",
+    "html_to_pdf",
+    "pdf_dir",
+    "pdf_renderer",
     "MITCHELL_SECTIONS",
     "CREDIT_SECTIONS",
     "Document",

@@ -4,6 +4,7 @@ caveats and limitations."""
 
 from __future__ import annotations
 
+from .._grammar import count_of
 from . import _texts as texts
 from ._auditinfo import AuditInfo
 from ._decision import attribute_sections, kind_counts
@@ -24,7 +25,7 @@ def catalogue(info: ModelInfo, cat) -> Section:
             "yes" if t.allowed else "no",
             "yes" if t.breach else "no",
             t.default_severity,
-            f"{t.display_period_months} months",
+            count_of(t.display_period_months, "month", zero="0"),
             t.legal_basis,
         ]
         for name, t in cat.record_types.items()

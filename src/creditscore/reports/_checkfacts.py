@@ -146,7 +146,8 @@ def line_cells(check: dict) -> tuple[str, str, str]:
         return "not enough data", "", _limit(metric, threshold)
     if _is_ratio(check):
         if not_comparable(check):
-            return too_few_text(check).capitalize(), "", _limit(metric, threshold)
+            text = too_few_text(check, check.get("min_flagged"))
+            return text.capitalize(), "", _limit(metric, threshold)
         times = f"flagged {_times(1 / value)} as often{vs}"
         return times, f"{_times(1 / high)} to {_times(1 / low)}" if both else "", _limit(
             metric, threshold

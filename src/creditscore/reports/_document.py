@@ -161,7 +161,7 @@ class Document:
     model_hash: str = ""
 
     def __post_init__(self):
-        _set(self, "sections", tuple(self.sections))
+        _set(self, "sections", tuple(s for s in self.sections if s is not None))
         _set(self, "summary", tuple((str(k), cell(v)) for k, v in self.summary))
 
     def section_titles(self) -> list[str]:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from ._auditinfo import AuditInfo
 from ._checks import check_sentence
 from ._decision import RECORD_METRIC, attribute_sections, decision_section
-from ._document import BulletList, Document, Figure, KeyValues, Paragraph, Section, Table
-from ._figures import frontier_chart
+from ._document import BulletList, Document, KeyValues, Paragraph, Section, Table
 from ._format import count
+from ._frontier import frontier_blocks, read_frontier
 from ._groups import calibration_blocks, group_tables, proxy_blocks, suppressed_blocks
-from ._sources import read_table
 from ._writer import DocumentReport
 
 __all__ = ["FairnessReport"]
 
-FRONTIER_FILES = ("mitigation", "frontier", "mitigation_frontier")
-ACCURACY_COLUMNS = ("auc", "gini", "accuracy", "balanced_accuracy")
-DISPARITY_HINTS = ("ratio", "disparity", "difference", "gap", "fpr")
-LABEL_COLUMNS = ("candidate", "name", "method", "model", "strategy")
 CHECKS_INTRO = (
     "Each check compares one group with a reference group on one measure and says whether "
     "the result is within the limit the policy sets. The checks are grouped by attribute, "
@@ -77,14 +71,7 @@ class FairnessReport(DocumentReport):
             The frontier of a mitigation search (one row per candidate model). By
             default a ``mitigation``/``frontier`` table in ``audit_dir``, if any.
         """
-        audit = AuditInfo.from_dir(audit_dir)
-        if mitigation is None:
-            mitigation = _find_frontier(Path(audit_dir))
-        elif hasattr(mitigation, "frontier"):  # a fairness.MitigationResult
-            mitigation = mitigation.frontier
-        elif not hasattr(mitigation, "columns"):
-            mitigation = read_table(Path(mitigation))
-        return cls(audit, mitigation)
+        return cls(AuditInfo.from_dir(audit_dir), read_frontier(mitigation, audit_dir))
 
     @property
     def passed(self) -> bool:
@@ -150,7 +137,7 @@ class FairnessReport(DocumentReport):
                 Section("Calibration by group", calibration_blocks(audit)),
                 Section("Suppressed groups", suppressed_blocks(audit)),
                 Section("Proxies", proxy_blocks(audit)),
-                Section("Mitigation", _frontier_blocks(self._frontier)),
+                Section("Mitigation", frontier_blocks(self._frontier)),
                 Section("Policy", _policy_blocks(audit.policy, audit.raw.get("gate_rule"))),
             ],
             footer="Protected attributes were read only for this audit; they never enter "
@@ -184,43 +171,6 @@ def _record_section_blocks(audit: AuditInfo) -> list:
         if kept:
             blocks.append(Table.from_frame(pd.DataFrame(kept), caption="Observed and expected "
                                                                       "record rates by group"))
-    return blocks
-
-
-def _find_frontier(audit_dir: Path):
-    for stem in FRONTIER_FILES:
-        for ext in (".parquet", ".csv", ".json"):
-            if (audit_dir / f"{stem}{ext}").is_file():
-                return read_table(audit_dir / f"{stem}{ext}")
-    return None
-
-
-def _frontier_blocks(frame) -> list:
-    if frame is None or len(frame) == 0:
-        return [Paragraph("No mitigation was run for this audit.")]
-    accuracy = next((c for c in ACCURACY_COLUMNS if c in frame.columns), None)
-    disparity = next(
-        (
-            c
-            for h in DISPARITY_HINTS
-            for c in frame.columns
-            if c != accuracy and h in str(c).lower()
-        ),
-        None,
-    )
-    label = next((c for c in LABEL_COLUMNS if c in frame.columns), None)
-    blocks = [
-        Paragraph(
-            "When the gate fails, less discriminatory alternatives are searched (dropping or "
-            "neutralising proxies, reweighing, constrained training). Each candidate below is a "
-            "model of its own; any candidate must pass the gate like any other model before use. "
-            "The frontier shows how much accuracy each step towards equal treatment costs."
-        )
-    ]
-    if accuracy and disparity:
-        uri = frontier_chart(frame, disparity, accuracy, "Accuracy against disparity", label)
-        blocks.append(Figure(uri, f"Candidate models: {accuracy} against {disparity}"))
-    blocks.append(Table.from_frame(frame, caption="The mitigation frontier"))
     return blocks
 
 

@@ -13,6 +13,7 @@ from ._auditinfo import AuditInfo
 from ._decision import decision_section, next_step
 from ._document import Callout, Document, KeyValues, Section
 from ._format import with_ci
+from ._frontier import frontier_blocks, read_frontier
 from ._modelinfo import ModelInfo, plot_caption
 from ._render import figure_data_uri, png_data_uri
 from ._sources import flatten_metrics
@@ -52,7 +53,9 @@ class ModelCard(DocumentReport):
         figures: Mapping[str, str],
         catalogue,
         metric_tree=None,
+        frontier=None,
     ):
+        self._frontier = frontier
         self._info = info
         self._audit = audit
         self._figures = dict(figures)
@@ -68,6 +71,7 @@ class ModelCard(DocumentReport):
         *,
         plots=None,
         catalogue=None,
+        mitigation=None,
     ) -> ModelCard:
         """Build the card of the model in ``model_dir``.
 
@@ -87,6 +91,10 @@ class ModelCard(DocumentReport):
             More PNG files to embed: ``{caption: path}`` or paths.
         catalogue : Catalogue or path, optional
             Default: the package's catalogue.
+        mitigation : MitigationResult, pandas.DataFrame or path, optional
+            The frontier of the mitigation search that chose this model: shown
+            in a "Mitigation" section (default: a frontier table in the audit
+            directory, if any; no section otherwise).
         """
         from ..records._catalogue import Catalogue, load_catalogue
 
@@ -96,7 +104,8 @@ class ModelCard(DocumentReport):
             catalogue = load_catalogue(catalogue)
         figures = _figures(info, evaluation, plots)
         tree = evaluation.to_dict() if hasattr(evaluation, "to_dict") else None
-        return cls(info, audit, figures, catalogue, tree)
+        frontier = read_frontier(mitigation, None if audit is None else audit.path)
+        return cls(info, audit, figures, catalogue, tree, frontier)
 
     @property
     def target(self) -> str:
@@ -185,6 +194,8 @@ class ModelCard(DocumentReport):
                 cr.quantitative(audit),
                 cr.reason_codes(info),
                 cr.gate_verdict(info, audit),
+                None if self._frontier is None else Section(
+                    "Mitigation", frontier_blocks(self._frontier)),
                 cr.ethics(audit),
                 cr.caveats(),
                 cr.limitations(audit),

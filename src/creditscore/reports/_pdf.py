@@ -50,8 +50,17 @@ def html_to_pdf(html: str, path: str | os.PathLike) -> Path:
     """Write ``html`` (a creditscore report page) as a PDF at ``path``, atomically.
 
     Collapsed sections are unfolded: a filed document hides nothing.
+
+    Raises
+    ------
+    ValueError
+        If the page would load anything from outside itself (checked before
+        rendering; the renderer's fetcher also refuses all but ``data:`` URIs).
     """
+    from ._render import check_offline
+
     weasyprint = pdf_renderer()
+    check_offline(html, title=str(path))
     html = _DETAILS.sub("<details open", html)
     document = weasyprint.HTML(string=html, url_fetcher=_offline_fetcher(weasyprint))
     path = Path(path)
