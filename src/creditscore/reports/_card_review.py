@@ -7,9 +7,9 @@ from __future__ import annotations
 from .._grammar import count_of
 from . import _texts as texts
 from ._auditinfo import AuditInfo
-from ._decision import attribute_sections, kind_counts
+from ._decision import attribute_charts, attribute_sections, kind_counts
 from ._document import BulletList, Callout, KeyValues, Paragraph, Section, Table
-from ._groups import flag_rate_figure, group_tables, proxy_blocks, suppressed_blocks
+from ._groups import group_tables, proxy_blocks, suppressed_blocks
 from ._modelinfo import ModelInfo
 
 NOT_AUDITED = (
@@ -84,7 +84,7 @@ def quantitative(audit: AuditInfo | None) -> Section:
                 "Results disaggregated by protected attribute, from the fairness audit, "
                 "each with its 95% confidence interval."
             ),
-            flag_rate_figure(audit),
+            *attribute_charts(audit),
             *group_tables(audit),
         ],
         [Section("Suppressed groups", suppressed_blocks(audit))],

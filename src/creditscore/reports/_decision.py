@@ -24,6 +24,7 @@ __all__ = [
     "RECORD_METRIC",
     "decision_section",
     "attribute_sections",
+    "attribute_charts",
     "next_step",
     "kind_counts",
     "record_blocks",
@@ -219,6 +220,12 @@ def _chart(audit: AuditInfo, attribute: str) -> Figure | None:
     uri = flag_rate_band(part, "flag_rate", attribute, threshold)
     return Figure(uri, f"Flag rate by {attribute} with 95% intervals; the green band is the "
                        "four-fifths screen (up to 1.25 times the lowest rate)")
+
+
+def attribute_charts(audit: AuditInfo) -> list[Figure]:
+    """One flag-rate chart per attribute, against the four-fifths band."""
+    attributes = [] if audit.groups is None else list(dict.fromkeys(audit.groups["attribute"]))
+    return [f for f in (_chart(audit, a) for a in attributes) if f is not None]
 
 
 def attribute_sections(audit: AuditInfo, kinds=None, charts: bool = True) -> list[Section]:

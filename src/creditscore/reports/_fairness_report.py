@@ -6,7 +6,13 @@ import os
 
 from ._auditinfo import AuditInfo
 from ._checks import check_sentence
-from ._decision import RECORD_METRIC, attribute_sections, decision_section
+from ._decision import (
+    RECORD_METRIC,
+    attribute_sections,
+    decision_section,
+    kind_counts,
+    next_step,
+)
 from ._document import BulletList, Document, KeyValues, Paragraph, Section, Table
 from ._format import count
 from ._frontier import frontier_blocks, read_frontier
@@ -93,9 +99,11 @@ class FairnessReport(DocumentReport):
 
     def to_dict(self) -> dict:
         frontier = self._frontier
+        counts = kind_counts(self._audit)
         return {
             "passed": self.passed,
             "model": self.model_hash,
+            "summary": {"kinds": dict(counts), "next_step": next_step(self._audit, counts).text},
             "checks": self.to_frame().to_dict("records"),
             "groups": [] if self._audit.groups is None else self._audit.groups.to_dict("records"),
             "suppressed": [{"attribute": a, "group": g} for a, g in self.suppressed],

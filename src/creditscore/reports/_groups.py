@@ -4,22 +4,18 @@ suppressed groups and proxies. Shared by the model card and the fairness report.
 from __future__ import annotations
 
 from ._auditinfo import AuditInfo
-from ._checks import check_sentence, verdict_word, who
-from ._document import BulletList, Callout, Figure, Paragraph, Section, Table
-from ._figures import group_bars, paired_group_bars
+from ._checks import who
+from ._document import BulletList, Figure, Paragraph, Table
+from ._figures import paired_group_bars
 from ._format import count, num, pct, with_ci
 
 __all__ = [
     "GROUP_COLUMNS",
     "column",
-    "check_sections",
-    "check_counts",
     "group_tables",
-    "flag_rate_figure",
     "calibration_blocks",
     "suppressed_blocks",
     "proxy_blocks",
-    "verdict_callout",
 ]
 
 #: per-group metric -> the column names an audit may use for it
@@ -48,63 +44,6 @@ def column(frame, metric: str) -> str | None:
     return next((c for c in GROUP_COLUMNS[metric] if c in frame.columns), None)
 
 
-def verdict_callout(audit: AuditInfo) -> Callout:
-    counts = check_counts(audit)
-    total = sum(counts.values())
-    review = (
-        f" ({counts['inconclusive']} inconclusive, listed for a person to review)"
-        if counts["inconclusive"]
-        else ""
-    )
-    if audit.passed:
-        return Callout(
-            f"The model PASSED the fairness gate: {total - counts['failed']} of "
-            f"{total} checks passed{review}.",
-            "pass",
-        )
-    return Callout(
-        f"The model FAILED the fairness gate: {counts['failed']} of {total} checks failed"
-        f"{review}. It may not be promoted or used to score anyone.",
-        "fail",
-    )
-
-
-def _kind(check: dict) -> str:
-    if verdict_word(check.get("passed")) == "FAILED":
-        return "failed"
-    return "inconclusive" if str(check.get("status")).lower() == "inconclusive" else "passed"
-
-
-CHECK_HEADINGS = {
-    "failed": "Failed checks",
-    "inconclusive": "Inconclusive checks (passed, listed for a person to review)",
-    "passed": "Passed checks",
-}
-
-
-def check_sections(audit: AuditInfo, kinds=("failed", "inconclusive", "passed")) -> list:
-    """Subsections of check sentences: failed, inconclusive, passed (by attribute)."""
-    records = audit.checks.to_dict("records")
-    out = []
-    for kind in kinds:
-        chosen = sorted(
-            (c for c in records if _kind(c) == kind),
-            key=lambda c: (str(c.get("attribute")), str(c.get("metric"))),
-        )
-        if chosen:
-            out.append(
-                Section(CHECK_HEADINGS[kind], [BulletList([check_sentence(c) for c in chosen])])
-            )
-    return out
-
-
-def check_counts(audit: AuditInfo) -> dict[str, int]:
-    counts = {"failed": 0, "inconclusive": 0, "passed": 0}
-    for check in audit.checks.to_dict("records"):
-        counts[_kind(check)] += 1
-    return counts
-
-
 def _cell(row, frame, metric: str, fmt) -> str:
     col = column(frame, metric)
     if col is None:
@@ -131,20 +70,6 @@ def group_tables(audit: AuditInfo, metrics=("flag_rate", "fpr", "fnr", "auc")) -
         columns = ["Group", *size_names] + [f"{LABELS[m]} (95% interval)" for m in present]
         blocks.append(Table(columns, rows, caption=f"By {attribute}"))
     return blocks
-
-
-def flag_rate_figure(audit: AuditInfo) -> Figure | None:
-    frame = audit.groups
-    col = None if frame is None or frame.empty else column(frame, "flag_rate")
-    if col is None:
-        return None
-    uri = group_bars(
-        frame,
-        col,
-        "share flagged for review (tiers C and D)",
-        "Flag rate by group, with 95% intervals",
-    )
-    return Figure(uri, "Share of each group flagged for review, with 95% confidence intervals")
 
 
 def calibration_blocks(audit: AuditInfo) -> list:
