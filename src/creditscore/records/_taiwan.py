@@ -136,7 +136,7 @@ def taiwan_to_records(csv_path=None, out_dir=None, *, nrows: int | None = None) 
     """
     import pandas as pd
 
-    from . import write_records
+    from ._io import write_records
 
     if out_dir is None:
         raise TypeError("taiwan_to_records() needs out_dir, the record-set directory to write")

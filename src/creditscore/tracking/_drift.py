@@ -18,10 +18,10 @@ from pathlib import Path
 
 from .._atomic import write_text_atomic
 from .._errors import InputError
+from ._levels import PSI_LIMITS, level
 
 __all__ = ["psi", "Distribution", "DriftReference", "DriftReport", "PSI_LIMITS", "REFERENCE_FILE"]
 
-PSI_LIMITS = (0.1, 0.25)
 REFERENCE_FILE = "drift_reference.json"
 EPSILON = 1e-4
 MSG_NO_FEATURE = "drift: the new data has no column {name!r} that the reference holds"
@@ -140,13 +140,6 @@ class DriftReference:
         from ..reports._sources import read_json
 
         return cls.from_dict(read_json(Path(path)))
-
-
-def level(index: float) -> str:
-    """The rule-of-thumb reading of a PSI or CSI value."""
-    if index > PSI_LIMITS[1]:
-        return "significant shift"
-    return "moderate shift" if index > PSI_LIMITS[0] else "stable"
 
 
 class DriftReport:

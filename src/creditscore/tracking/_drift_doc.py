@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..reports import Callout, Document, Figure, Paragraph, Section, Table
 from ..reports._figures import index_bars
 from ..reports._format import count, num
-from ._drift import PSI_LIMITS, level
+from ._levels import PSI_LIMITS, level
 
 __all__ = ["drift_document"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .._errors import InputError
 from ..reports._modelinfo import ModelInfo
 from ._gate import GateVerdict, check_gate
-from ._mlflow import registered_model_name, using_tracking
+from ._store import registered_model_name, using_tracking
 
 __all__ = [
     "CHAMPION",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ._drift import DriftReport
 from ._gate import GateVerdict
-from ._mlflow import registered_model_name, using_tracking
 from ._registry import _resolve_version, promote_if_passed
+from ._store import registered_model_name, using_tracking
 
 __all__ = ["RetrainResult"]
 
