@@ -164,10 +164,13 @@ def write_letter(
     from ..models import load_model
     from ..records import read_records, write_records
 
-    model = load_model(model_dir)
     if require_audit:
         from ..fairness import require_passed_audit
 
+        # the audited hash is checked on the files before any of them is parsed
+        require_passed_audit(model_dir)
+    model = load_model(model_dir)
+    if require_audit:
         require_passed_audit(model_dir, model=model)
     rs = read_records(record_dir, catalogue)
     tables = {name: rs.to_pandas(name) for name in rs.tables}

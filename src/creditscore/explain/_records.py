@@ -1,22 +1,13 @@
-"""Which of a subject's records were used at t, and why the others were left out.
+"""The subject's records at t, each used or left out, worded for the letter.
 
-``classify_records`` applies, record by record, the rule that
-``creditscore.features._visibility`` applies to whole tables (the contract's
-point-in-time rule, shared/spec/records.md), so that the subject's letter can
-list each record with its status. The date arithmetic (display periods in
-calendar months) is ``_visibility.add_months`` itself; the rule is restated
-here in pandas because the feature module expresses it as Ibis relations
-over all subjects, not per record. Statuses:
-
-``used``             visible at t and counted (``negative``: a late or unpaid
-                     obligation, or a public record)
-``expired``          a negative item past its display period at t
-``disputed``         a public record under open dispute at t (set aside)
-``void``             a public record whose dispute was upheld
-``force_majeure``    a record or late obligation caused by force majeure
-``not_allowed``      a record type the catalogue does not allow
-``not_yet_visible``  recorded or opened after t (obligations due after t are
-                     not listed at all)
+Whether a record was used, and why another was left out, is decided in one
+place: :func:`creditscore.features._record_status.record_status`, from the
+relations the features read (``features/_visibility.py``). This module only
+words the result. Statuses: ``used`` (read by some feature; ``negative``: a
+late or unpaid obligation still shown, or a public record), else the reason
+it is left out: ``expired``, ``disputed``, ``void``, ``force_majeure``,
+``not_allowed``, ``not_in_catalogue``, ``not_yet_visible`` (obligations due
+after t are not listed at all), ``outside_look_back``.
 """
 
 from __future__ import annotations
@@ -39,6 +30,8 @@ STATUS_TEXT = {
     "force_majeure": "it was caused by force majeure and is never counted against you",
     "not_allowed": "this type of record may not be used under the catalogue",
     "not_yet_visible": "it is dated after the date of this assessment",
+    "not_in_catalogue": "this type of record is not in the catalogue of records that may be used",
+    "outside_look_back": "it is older than the period the assessment looks back at",
 }
 PRODUCTS = {
     "mortgage": "Mortgage",
@@ -94,62 +87,50 @@ def _row(source, reference, what, date, status, why, negative=False, shown_until
 
 
 def _public(r, t: dt.date, catalogue) -> dict:
-    from ..features._visibility import add_months
-
     rec_on, res_on = _date(r["recorded_on"]), _date(r["resolved_on"])
-    opened, closed = _date(r["dispute_opened_on"]), _date(r["dispute_closed_on"])
     kind = str(r["record_type"]).replace("_", " ")
     what = f"{kind[:1].upper()}{kind[1:]} ({r['severity']})"
     if r.get("amount") is not None and r["amount"] == r["amount"]:
         what += f", amount {_money(r['amount'])}"
-    rtype = catalogue.record_types.get(r["record_type"]) if catalogue is not None else None
-    months = rtype.display_period_months if rtype is not None else 60
-    until = add_months(res_on, months) if res_on is not None and res_on <= t else None
+    rtype = catalogue.record_types.get(r["record_type"])
+    months = rtype.display_period_months if rtype is not None else None
+    until = r["expires_on"]
     base = ("public record", str(r["record_id"]), what, rec_on)
-    if rec_on > t:
-        return _row(*base, "not_yet_visible", STATUS_TEXT["not_yet_visible"])
-    if _flag(r.get("dispute_upheld")):
-        return _row(*base, "void", STATUS_TEXT["void"])
-    if rtype is not None and not rtype.allowed:
-        return _row(*base, "not_allowed", STATUS_TEXT["not_allowed"])
-    if _flag(r["force_majeure"]):
-        return _row(*base, "force_majeure", STATUS_TEXT["force_majeure"])
-    if opened is not None and opened <= t and (closed is None or closed > t):
-        return _row(*base, "disputed", STATUS_TEXT["disputed"].format(opened=opened))
-    if until is not None and until <= t:
-        return _row(*base, "expired", STATUS_TEXT["expired"].format(until=until), True, until)
+    if not r["used"]:
+        opened = _date(r["dispute_opened_on"])
+        why = STATUS_TEXT[r["reason"]].format(until=until, opened=opened)
+        return _row(*base, r["reason"], why, r["reason"] == "expired", until)
     why = (
         f"resolved on {res_on}; shown until {until}"
-        if until is not None
+        if res_on is not None and res_on <= t and until is not None
         else f"unresolved; it will be shown until {_period(months)} after it is resolved"
     )
     return _row(*base, "used", why, True, until)
 
 
-def _obligation(source, reference, what, r, t: dt.date, months: int, own: bool) -> dict | None:
-    from ..features._visibility import add_months
-
+def _obligation(source, reference, what, r, months: int, own: bool) -> dict:
     due, paid = _date(r["due_on"]), _date(r["paid_on"])
-    if due > t:
-        return None
-    paid_t = paid is not None and paid <= t
-    days = (paid - due).days if paid_t else (t - due).days
     base = (source, reference, what, due)
+    until = r["expires_on"]
+    if not r["used"]:
+        why = STATUS_TEXT[r["reason"]].format(until=until, opened=None)
+        return _row(*base, r["reason"], why, r["reason"] == "expired", until)
+    days, paid_t = r["days_late"], bool(r["paid_t"])
+    if days is None or days != days:  # read only as cover of its month or as its employer's
+        return _row(*base, "used", "counts as a month with contributions")
+    days = int(days)
+    if _flag(r["force_majeure"]) and not r["negative"]:
+        return _row(*base, "used", "caused by force majeure: it is never counted as late")
     if days <= 0:
         return _row(*base, "used", "paid on time" if paid_t else f"due on {due}, not yet paid")
-    if _flag(r["force_majeure"]):
-        return _row(*base, "force_majeure", STATUS_TEXT["force_majeure"])
     state = f"paid {_days(days)} late on {paid}" if paid_t else f"unpaid, {_days(days)} overdue"
     if not own:
         return _row(*base, "used", f"{state}; owed by your employer, not counted against you")
-    until = add_months(paid, months) if paid_t else None
-    if until is not None and until <= t:
-        return _row(*base, "expired", STATUS_TEXT["expired"].format(until=until), True, until)
     shown = f"{until}" if until else f"{_period(months)} after it is paid"
-    return _row(*base, "used", f"{state}; shown until {shown}", True, until)
+    return _row(*base, "used", f"{state}; shown until {shown}", bool(r["negative"]), until)
 
 
-def classify_records(tables, subject_id: str, as_of, catalogue=None) -> pd.DataFrame:
+def classify_records(tables, subject_id: str, as_of, catalogue=None, extracted_on=None):
     """Every record of one subject with its status at ``as_of`` and the reason.
 
     Parameters
@@ -161,6 +142,8 @@ def classify_records(tables, subject_id: str, as_of, catalogue=None) -> pd.DataF
     catalogue : Catalogue, optional
         Record types' display periods and whether they are allowed (default:
         the shipped catalogue).
+    extracted_on : date, optional
+        The record set's extraction day.
 
     Returns
     -------
@@ -168,25 +151,26 @@ def classify_records(tables, subject_id: str, as_of, catalogue=None) -> pd.DataF
         Columns ``RECORD_COLUMNS``; one row per public record, loan and
         obligation due by ``as_of``.
     """
+    from ..features._record_status import record_status
+
     if catalogue is None:
         from ..records import load_catalogue
 
         catalogue = load_catalogue()
     t = _date(as_of) if not isinstance(as_of, str) else dt.date.fromisoformat(as_of)
-    rows = []
-    pr = tables["public_records"]
-    for r in pr[pr["subject_id"] == subject_id].to_dict("records"):
-        rows.append(_public(r, t, catalogue))
-    rows += _loans_and_repayments(tables, subject_id, t, catalogue)
+    status = record_status(tables, subject_id, t, catalogue, extracted_on)
+    rows = [_public(r, t, catalogue) for r in status["public_records"].to_dict("records")]
+    rows += _loans_and_repayments(status, t, catalogue)
     months = catalogue.negative_item_months["unpaid_contribution"]
-    c = tables["contributions"]
-    for r in c[c["subject_id"] == subject_id].to_dict("records"):
+    for r in status["contributions"].to_dict("records"):
+        if r["reason"] == "not_yet_visible":
+            continue
         period = _date(r["period"])
         ref = f"{r['insurance_type']} {period:%Y-%m}"
         own = r["employer_id"] is None or r["employer_id"] != r["employer_id"]
         what = f"{str(r['insurance_type']).capitalize()} contribution for {period:%B %Y}"
-        rows.append(_obligation("contribution", ref, what, r, t, months, own))
-    out = pd.DataFrame([r for r in rows if r is not None], columns=RECORD_COLUMNS)
+        rows.append(_obligation("contribution", ref, what, r, months, own))
+    out = pd.DataFrame(rows, columns=RECORD_COLUMNS)
     rank = out["source"].map(SOURCE_ORDER)
     order = pd.DataFrame({"rank": rank, "date": out["date"], "reference": out["reference"]})
     return out.loc[
@@ -194,48 +178,28 @@ def classify_records(tables, subject_id: str, as_of, catalogue=None) -> pd.DataF
     ].reset_index(drop=True)
 
 
-def _loans_and_repayments(tables, subject_id: str, t: dt.date, catalogue) -> list[dict]:
-    loans = tables["loans"]
-    mine = loans[loans["subject_id"] == subject_id]
+def _loans_and_repayments(status: dict, t: dt.date, catalogue) -> list[dict]:
     rows = []
+    mine = status["loans"]
     for r in mine.to_dict("records"):
         opened, closed = _date(r["opened_on"]), _date(r["closed_on"])
         what = (
             f"{PRODUCTS.get(r['product'], r['product'])} from "
             f"{LENDERS.get(r['lender_type'], r['lender_type'])}, {_money(r['principal'])}"
         )
-        if opened > t:
-            rows.append(
-                _row(
-                    "loan",
-                    str(r["loan_id"]),
-                    what,
-                    opened,
-                    "not_yet_visible",
-                    STATUS_TEXT["not_yet_visible"],
-                )
-            )
+        if not r["used"]:
+            rows.append(_row("loan", str(r["loan_id"]), what, opened, r["reason"],
+                             STATUS_TEXT[r["reason"]]))
         else:
             state = f"closed on {closed}" if closed is not None and closed <= t else "open"
             rows.append(_row("loan", str(r["loan_id"]), what, opened, "used", state))
     months = catalogue.negative_item_months["late_instalment"]
-    rp = tables["repayments"]
-    opened_by = {str(r["loan_id"]): _date(r["opened_on"]) for r in mine.to_dict("records")}
     cards = {str(r["loan_id"]) for r in mine.to_dict("records") if r["product"] == "credit_card"}
-    for r in rp[rp["loan_id"].astype(str).isin(opened_by)].to_dict("records"):
-        if opened_by[str(r["loan_id"])] > t:
+    for r in status["repayments"].to_dict("records"):
+        if r["reason"] == "not_yet_visible":
             continue
         due = _date(r["due_on"])
         kind = "Card statement" if str(r["loan_id"]) in cards else "Instalment"
-        rows.append(
-            _obligation(
-                "instalment",
-                f"{r['loan_id']} {due}",
-                f"{kind} of {_money(r['amount_due'])} on {r['loan_id']}",
-                r,
-                t,
-                months,
-                True,
-            )
-        )
+        what = f"{kind} of {_money(r['amount_due'])} on {r['loan_id']}"
+        rows.append(_obligation("instalment", f"{r['loan_id']} {due}", what, r, months, True))
     return rows

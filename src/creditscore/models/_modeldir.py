@@ -23,7 +23,9 @@ does not depend on the library versions that pickles tie to, and the same
 inputs and seed give byte-identical files. ``model_hash`` is the sha256 over
 every file outside ``audit/`` (sorted relative paths, each with its size and
 bytes): recording an audit verdict leaves it unchanged, changing any model
-file changes it.
+file changes it. ``model.json`` also records the sha256 of every other file
+and of itself, checked on the raw bytes before any file is parsed
+(``_integrity``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from pathlib import Path
 from .._atomic import atomic_dir
 from .._errors import InputError
 from ._features import features_from_json, features_to_json, resolve_features
+from ._integrity import seal_model_json, verify_model_files
 from ._tiers import PointsScale, RiskTiers
 
 __all__ = ["save_model", "load_model", "model_hash", "LoadedModel", "AUDIT_DIR"]
@@ -42,6 +45,7 @@ __all__ = ["save_model", "load_model", "model_hash", "LoadedModel", "AUDIT_DIR"]
 FORMAT = 1
 AUDIT_DIR = "audit"
 MSG_NOT_A_MODEL = "{path}: not a model directory ({file} is missing)"
+MSG_NO_DIR = "{path}: no such model directory"
 MSG_BAD_FILE = "{path}: {file} is not readable ({error})"
 BOOSTER_END_MARKS = ("\nend of trees\n", "\nend of parameters")
 MSG_DAMAGED = "{path}: the model files are damaged or were edited ({error}); train it again"
@@ -89,7 +93,6 @@ def save_model(
     defs = features if features is not None else getattr(est, "features", None)
     files["features.json"] = _json(features_to_json(resolve_features(defs), names))
     info = _info(model, est, names, target, train_until, seed, data, tiers, catalogue_version)
-    files["model.json"] = _json(info)
     if evaluation is not None:
         files["metrics.json"] = _json(evaluation.to_dict())
         files["metrics.csv"] = evaluation.to_frame().to_csv(index=False, lineterminator="\n")
@@ -98,6 +101,8 @@ def save_model(
             (tmp / name).write_text(text, encoding="utf-8")
         if evaluation is not None:
             evaluation.plot(tmp / "figures")
+        # last: model.json records the sha256 of every file written above, and its own
+        (tmp / "model.json").write_text(seal_model_json(info, tmp, _json), encoding="utf-8")
     return Path(out_dir)
 
 
@@ -185,10 +190,16 @@ def load_model(model_dir) -> LoadedModel:
     ------
     InputError
         If the directory or one of its files is missing or unreadable.
+    PolicyRefusal
+        If a model file changed since it was written (its sha256 differs from
+        the one recorded in model.json): checked before anything is parsed.
     """
     from ._calibration import CalibratedModel, Calibrator
 
     root = Path(model_dir)
+    if not root.is_dir():
+        raise InputError(MSG_NO_DIR.format(path=root))
+    verify_model_files(root)  # every byte as written, before any file is parsed
     info = _read_json(root, "model.json")
     try:
         calibrator = Calibrator.from_dict(_read_json(root, "calibration.json"))
