@@ -1,2 +1,4 @@
 """creditscore."""
+__all__ = ["__version__"]
+
 __version__ = "0.1.0"

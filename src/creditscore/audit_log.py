@@ -31,6 +31,7 @@ MSG_NO_PURPOSE = (
     "a purpose is required for {action}: say why these subjects are processed (--purpose)"
 )
 MSG_BROKEN = "{path} line {line}: {what}"
+MSG_NO_LOG = "{path}: no audit log here (set CREDITSCORE_AUDIT_LOG or pass LOG)"
 MSG_DAMAGED = (
     "{path}: the last line is not an audit-log entry, so nothing can be appended to it; "
     "check it with `creditscore log verify`"
@@ -202,7 +203,7 @@ def verify(path: str | os.PathLike | None = None) -> VerifyResult:
     """
     target = log_path(path)
     if not target.exists():
-        raise InputError(f"{target}: no audit log here (set CREDITSCORE_AUDIT_LOG or pass LOG)")
+        raise InputError(MSG_NO_LOG.format(path=target))
     head = _head_path(target)
     with open(target, "rb") as fh:
         fcntl.flock(fh, fcntl.LOCK_SH)

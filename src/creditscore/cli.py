@@ -15,6 +15,8 @@ import typer
 
 from ._errors import CreditscoreError
 
+__all__ = ["app", "main"]
+
 app = typer.Typer(
     name="creditscore",
     help="Credit scoring under the rule of law: records, features, models, fairness gate.",

@@ -101,45 +101,27 @@ def _plural(n: float, one: str, many: str) -> str:
     return one if round(n) == 1 else many.format(n=n)
 
 
+def _settle(name: str, count: str, amount: str, one: str, many: str,
+            also: Mapping[str, Value] | None = None) -> Action:
+    """The action of settling what ``count`` counts (to 0), at the cost of ``amount``."""
+    return Action(
+        name,
+        lambda r: _plural(_num(r, count), one, many),
+        {count: 0.0, amount: 0.0, **(also or {})},
+        value_from=count,
+        effort=lambda r: _num(r, amount),
+    )
+
+
 DEFAULT_ACTIONS: tuple[Action, ...] = (
-    Action(
-        "pay_contributions",
-        lambda r: _plural(
-            _num(r, "si_arrears_count"),
+    _settle("pay_contributions", "si_arrears_count", "si_arrears_amount",
             "paying the overdue social insurance contribution",
-            "paying the {n:.0f} overdue social insurance contributions",
-        ),
-        {"si_arrears_count": 0.0, "si_arrears_amount": 0.0},
-        value_from="si_arrears_count",
-        effort=lambda r: _num(r, "si_arrears_amount"),
-    ),
-    Action(
-        "pay_instalments",
-        lambda r: _plural(
-            _num(r, "rp_overdue_count"),
-            "paying the overdue instalment",
-            "paying the {n:.0f} overdue instalments",
-        ),
-        {"rp_overdue_count": 0.0, "rp_overdue_amount": 0.0},
-        value_from="rp_overdue_count",
-        effort=lambda r: _num(r, "rp_overdue_amount"),
-    ),
-    Action(
-        "resolve_records",
-        lambda r: _plural(
-            _num(r, "pr_unresolved_count"),
-            "resolving the open public record",
-            "resolving the {n:.0f} open public records",
-        ),
-        {
-            "pr_unresolved_count": 0.0,
-            "pr_unresolved_amount": 0.0,
-            "pr_breach_unresolved_count": 0.0,
-            "pr_resolved_share": 1.0,
-        },
-        value_from="pr_unresolved_count",
-        effort=lambda r: _num(r, "pr_unresolved_amount"),
-    ),
+            "paying the {n:.0f} overdue social insurance contributions"),
+    _settle("pay_instalments", "rp_overdue_count", "rp_overdue_amount",
+            "paying the overdue instalment", "paying the {n:.0f} overdue instalments"),
+    _settle("resolve_records", "pr_unresolved_count", "pr_unresolved_amount",
+            "resolving the open public record", "resolving the {n:.0f} open public records",
+            {"pr_breach_unresolved_count": 0.0, "pr_resolved_share": 1.0}),
     Action(
         "lower_card_use",
         "bringing your credit card balances down to 30% of their limits",

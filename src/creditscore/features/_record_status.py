@@ -36,15 +36,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ._visibility import (
-    CONTRIBUTION_GROUP,
-    dates_frame,
-    in_window,
-    prepare_contributions,
-    visible_employers,
-    visible_months,
-    visible_relations,
-)
+from ._record_rows import EMPLOYER_MONTHS, REC, SOURCES, record_queries
+from ._visibility import dates_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -53,21 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["record_status", "STATUS_COLUMNS", "REASONS", "EMPLOYER_MONTHS"]
 
-#: the widest window of the features reading ``contribution_employers`` (new employers, 36m)
-EMPLOYER_MONTHS = 36
 REASONS = ("not_in_catalogue", "not_yet_visible", "void", "not_allowed", "force_majeure",
            "disputed", "expired", "outside_look_back")
 STATUS_COLUMNS = ["source", "index", "used", "reason", "read_by", "negative", "days_late",
                   "paid_t", "expires_on"]
-#: relation -> (the table its rows come from, how a row names its records)
-_ROWS = {
-    "contributions": "group", "own_contributions": "group", "contribution_arrears": "group",
-    "loans": "loans", "repayments": "repayments", "late_instalments": "repayments",
-    "card_statements": "repayments", "public_records": "public_records",
-}
-SOURCES = {"contributions": "contribution", "loans": "loan", "repayments": "instalment",
-           "public_records": "public record"}
-REC = "_rec"
 
 
 def _arrow(frame, table: str):
@@ -86,10 +68,9 @@ def _arrow(frame, table: str):
 
 
 def _plain(v, typ):
-    import pandas as pd
     import pyarrow as pa
 
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v) or v is pd.NA:
+    if _missing(v):
         return None
     if pa.types.is_date(typ) and hasattr(v, "date") and not isinstance(v, str):
         return v.date() if callable(v.date) else v
@@ -106,134 +87,11 @@ def _subject(tables: dict, subject_id: str | None) -> dict:
     return own
 
 
-def _without_first(c, keys: list[str]):
-    """The prepared-contribution input without the first-due rows of each ``keys`` group."""
-    import ibis
-
-    first = c.due_on.min().over(ibis.window(group_by=keys))
-    return c.mutate(_first=first).filter(lambda t: t.due_on > t._first).drop("_first")
-
-
-def _read_rows(rel: dict, recs: dict, dates, catalogue) -> list:
-    """One expression per relation: ``_rec``, the relation's name and its t-columns."""
-    import ibis
-
-    c = recs["contributions"]
-    out = []
-    for name, kind in _ROWS.items():
-        v = rel[name]
-        if kind == "group":
-            j = v.join(c, [v[k].identical_to(c[k]) for k in CONTRIBUTION_GROUP])
-            e = j.select(rec=c[REC], days_late=v.days_late.cast("int64"), paid_t=v.paid_t,
-                         negative=v.negative, expires_on=v.expires_on)
-            source = "contributions"
-        else:
-            cols = {"days_late": v.days_late.cast("int64"), "paid_t": v.paid_t,
-                    "negative": v.negative} if kind == "repayments" else {
-                "days_late": ibis.null("int64"), "paid_t": ibis.null("boolean"),
-                "negative": ibis.literal(kind == "public_records")}
-            expires = v.expires_on if kind != "loans" else ibis.null("date")
-            e = v.select(rec=v[REC], **cols, expires_on=expires)
-            source = kind
-        out.append(e.mutate(relation=ibis.literal(name), source=ibis.literal(source)))
-    out += _month_rows(rel["contribution_months"], c, dates, catalogue)
-    out += _employer_rows(c, dates, catalogue)
-    return out
-
-
-def _blank(e, name: str):
-    import ibis
-
-    return e.mutate(days_late=ibis.null("int64"), paid_t=ibis.null("boolean"),
-                    negative=ibis.literal(False), expires_on=ibis.null("date"),
-                    relation=ibis.literal(name), source=ibis.literal("contributions"))
-
-
-def _month_rows(months, c, dates, catalogue) -> list:
-    """Records due by t in a month the features read, and the records dating a month."""
-    j = months.join(c, [months.subject_id == c.subject_id, months.period == c.period,
-                        c.due_on <= months.as_of])
-    cover = _blank(j.select(rec=c[REC]), "contribution_months")
-    keys = ["subject_id", "period"]
-    later = visible_months(prepare_contributions(_without_first(c, keys), catalogue), dates)
-    shut = later.anti_join(months, [later.subject_id == months.subject_id,
-                                    later.period == months.period])
-    firsts = c.filter(c.due_on == c.due_on.min().over(group_by=keys))
-    d = shut.join(firsts, [shut.subject_id == firsts.subject_id, shut.period == firsts.period,
-                           firsts.due_on <= shut.as_of])
-    return [cover, _blank(d.select(rec=firsts[REC]), "contribution_months")]
-
-
-def _employer_rows(c, dates, catalogue) -> list:
-    """First contributions of employers the features count as new, or keep from being new."""
-    keys = ["subject_id", "employer_id"]
-    seen = visible_employers(prepare_contributions(c, catalogue), dates)
-    read = seen.filter(in_window(seen, "due_on", EMPLOYER_MONTHS))
-    later = visible_employers(prepare_contributions(_without_first(c, keys), catalogue), dates)
-    later = later.filter(in_window(later, "due_on", EMPLOYER_MONTHS))
-    paid = c.filter(c.employer_id.notnull())
-    firsts = paid.filter(paid.due_on == paid.due_on.min().over(group_by=keys))
-    rows = []
-    for e in (read, later.anti_join(read, [later.subject_id == read.subject_id,
-                                           later.employer_id == read.employer_id])):
-        j = e.join(firsts, [e.subject_id == firsts.subject_id,
-                            e.employer_id == firsts.employer_id, firsts.due_on <= e.as_of])
-        rows.append(_blank(j.select(rec=firsts[REC]), "contribution_employers"))
-    return rows
-
-
-def _expiry_rows(prepared: dict, recs: dict) -> list:
-    """Each record's display-period end (if any), from the prepared tables."""
-    import ibis
-
-    c, g = recs["contributions"], prepared["contributions"]
-    j = g.join(c, [g[k].identical_to(c[k]) for k in CONTRIBUTION_GROUP])
-    out = [j.select(rec=c[REC], expires_on=g.expires_on, source=ibis.literal("contributions"))]
-    for name in ("repayments", "public_records"):
-        p = prepared[name]
-        out.append(p.select(rec=p[REC], expires_on=p.expires_on, source=ibis.literal(name)))
-    return out
-
-
-_SQL: dict[str, tuple[str, str]] = {}
-
-
-def _sql(catalogue) -> tuple[str, str]:
-    """The two queries (rows read, display-period ends) for a catalogue, compiled once.
-
-    They refer to the tables ``cs_rs_<table>`` and ``cs_rs_dates``; the text
-    depends on the catalogue only, not on the records or the date.
-    """
-    import json
-
-    import ibis
-    import pyarrow as pa
-
-    from ..records._contract import arrow_schema
-    from ._visibility import DATES_SCHEMA
-
-    key = json.dumps(catalogue.to_dict(), sort_keys=True)
-    if key not in _SQL:
-        recs = {n: ibis.table(ibis.Schema.from_pyarrow(arrow_schema(n).append(
-            pa.field(REC, pa.int64()))), name=f"cs_rs_{n}") for n in SOURCES}
-        dates = ibis.table(ibis.Schema.from_pyarrow(pa.schema(list(DATES_SCHEMA.items()))),
-                           name="cs_rs_dates")
-        p = recs["public_records"]
-        known = {**recs, "public_records": p.filter(p.record_type.isin(
-            list(catalogue.record_types) or ["\x00"]))}
-        rel, prepared = visible_relations(known, dates, catalogue)
-        read = ibis.union(*_read_rows(rel, recs, dates, catalogue), distinct=False)
-        ends = ibis.union(*_expiry_rows(prepared, recs), distinct=False)
-        _SQL[key] = (str(ibis.to_sql(read, dialect="duckdb")),
-                     str(ibis.to_sql(ends, dialect="duckdb")))
-    return _SQL[key]
-
-
 def _run(tables: dict, t: dt.date, catalogue, extracted_on):
     """Run the relations on the subject's records: (rows read, display-period ends)."""
     from ._io import connect
 
-    read_sql, ends_sql = _sql(catalogue)
+    read_sql, ends_sql = record_queries(catalogue)
     con = connect(memory_limit="512MB", threads=1)
     try:
         for n in SOURCES:
@@ -281,8 +139,9 @@ def record_status(tables: dict, subject_id: str | None, as_of, catalogue: Catalo
     out = {}
     for name, frame in own.items():
         rows = read[read["source"] == name].to_dict("records")
-        end = {e["rec"]: _date(e["expires_on"]) for e in ends[ends["source"] == name]
-               .to_dict("records")}
+        mine = ends[ends["source"] == name].to_dict("records")
+        end = {e["rec"]: _date(e["expires_on"]) for e in mine}
+        disputed = {e["rec"] for e in mine if _flag(e["disputed"])}
         status = pd.DataFrame({"source": SOURCES[name], "index": frame.index}, index=frame.index)
         by_rec: dict[int, list[dict]] = {}
         for row in rows:
@@ -298,48 +157,46 @@ def record_status(tables: dict, subject_id: str | None, as_of, catalogue: Catalo
         if name == "repayments":  # an instalment exists once its loan is opened, too
             opened = own["loans"].drop_duplicates("loan_id").set_index("loan_id")["opened_on"]
             ctx = frame.assign(opened_on=frame["loan_id"].map(opened))
-        status["reason"] = [None if u else _reason(name, r, t, catalogue, e)
-                            for u, (_, r), e in zip(status["used"], ctx.iterrows(),
-                                                    status["expires_on"], strict=True)]
+        status["reason"] = [None if u else _reason(name, r, t, catalogue, e, i in disputed)
+                            for i, (u, (_, r), e) in enumerate(zip(
+                                status["used"], ctx.iterrows(), status["expires_on"],
+                                strict=True))]
         out[name] = pd.concat([frame, status[STATUS_COLUMNS]], axis=1)
     return out
 
 
-def _date(v):
+def _missing(v) -> bool:
     import pandas as pd
 
-    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+    return v is None or (pd.api.types.is_scalar(v) and bool(pd.isna(v)))
+
+
+def _date(v):
+    if _missing(v):
         return None
     return v.date() if hasattr(v, "date") and callable(v.date) else v
 
 
 def _max(values):
-    known = [int(v) for v in values if v is not None and v == v and v is not _na()]
+    known = [int(v) for v in values if not _missing(v)]
     return max(known) if known else None
 
 
 def _flag(v) -> bool:
-    return bool(v) if v is not None and v is not _na() and v == v else False
+    return False if _missing(v) else bool(v)
 
 
-def _na():
-    import pandas as pd
-
-    return pd.NA
-
-
-def _reason(name: str, r, t: dt.date, catalogue, expires_on) -> str:
+def _reason(name: str, r, t: dt.date, catalogue, expires_on, disputed: bool) -> str:
     """Why a record no relation read at t is left out (the first reason that applies)."""
     if name == "public_records":
         rtype = catalogue.record_types.get(r["record_type"])
-        opened, closed = _date(r["dispute_opened_on"]), _date(r["dispute_closed_on"])
         checks = (
             ("not_in_catalogue", rtype is None),
             ("not_yet_visible", _date(r["recorded_on"]) > t),
             ("void", _flag(r["dispute_upheld"])),
             ("not_allowed", rtype is not None and not rtype.allowed),
             ("force_majeure", _flag(r["force_majeure"])),
-            ("disputed", opened is not None and opened <= t and (closed is None or closed > t)),
+            ("disputed", disputed),
             ("expired", expires_on is not None and expires_on <= t),
         )
         return next((code for code, hit in checks if hit), "outside_look_back")

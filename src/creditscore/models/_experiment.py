@@ -54,6 +54,7 @@ KEYS = (
 )
 SOURCES = ("synth", "dir", "taiwan")
 MSG = "{path}: {key}: {what}"
+MSG_YAML = "{path}: not a readable YAML run config ({error})"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def load_experiment(path) -> ExperimentConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: not a readable YAML run config ({exc})") from None
+        raise InputError(MSG_YAML.format(path=path, error=exc)) from None
     if not isinstance(raw, dict):
         raise InputError(MSG.format(path=path, key="*", what="must be a mapping"))
     unknown = sorted(set(raw) - set(KEYS))

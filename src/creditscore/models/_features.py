@@ -99,6 +99,7 @@ def features_from_json(records: list[dict]) -> tuple:
 
 
 MSG_MISSING = "{where}: missing feature column(s) {cols} (the model was trained on them)"
+MSG_SHAPE = "{where}: expected {n} feature columns, got shape {shape}"
 
 
 def feature_matrix(X, names: Sequence[str], where: str = "feature frame"):
@@ -117,7 +118,7 @@ def feature_matrix(X, names: Sequence[str], where: str = "feature frame"):
         X = X[list(names)].to_numpy(dtype=np.float64, na_value=np.nan)
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != len(names):
-        raise InputError(f"{where}: expected {len(names)} feature columns, got shape {X.shape}")
+        raise InputError(MSG_SHAPE.format(where=where, n=len(names), shape=X.shape))
     return X
 
 

@@ -36,6 +36,7 @@ MSG_CHANGED = ("{path}: model files changed since the audit or training: {file} 
                "match the sha256 recorded in model.json; restore the files or train the model "
                "again")
 MSG_UNREADABLE = "{path}: {file} cannot be read ({error})"
+MSG_MISSING = "{path}: not a model directory ({file} is missing)"
 MSG_LEGACY = ("{path}: this model directory was written before model files carried checksums "
               "(model.json has no model_json_sha256), so its files cannot be checked before "
               "they are parsed; train the model again")
@@ -68,7 +69,7 @@ def seal_model_json(info: dict, root: Path, dumps) -> str:
 def _read(root: Path, rel: str) -> bytes:
     path = root / rel
     if not path.is_file():
-        raise InputError(f"{root}: not a model directory ({rel} is missing)")
+        raise InputError(MSG_MISSING.format(path=root, file=rel))
     try:
         return path.read_bytes()
     except OSError as exc:

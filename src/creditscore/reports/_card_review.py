@@ -12,6 +12,9 @@ from ._document import BulletList, Callout, KeyValues, Paragraph, Section, Table
 from ._groups import group_tables, proxy_blocks, suppressed_blocks
 from ._modelinfo import ModelInfo
 
+__all__ = ["catalogue", "quantitative", "reason_codes", "gate_verdict", "ethics", "caveats",
+           "limitations", "NOT_AUDITED"]
+
 NOT_AUDITED = (
     "Not yet audited: no fairness audit was given for this model. It may not be "
     "promoted or used to score anyone until it passes the fairness gate."
