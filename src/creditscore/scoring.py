@@ -110,20 +110,14 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
         No purpose, a missing or unreadable feature file, missing columns.
     """
     from .explain import ReasonCoder
-    from .fairness import require_passed_audit
-    from .models import load_model
+    from .fairness import load_audited_model
 
     start = time.perf_counter()
     if not (purpose and purpose.strip()):
         raise InputError(audit_log.MSG_NO_PURPOSE.format(action="score"))
     if not Path(model_dir).is_dir():
         raise InputError(MSG_NO_MODEL.format(path=model_dir))
-    # the audited hash is checked on the files before they are parsed (a damaged or
-    # edited booster never reaches LightGBM's parser, which can crash on one), and on
-    # the model as loaded
-    require_passed_audit(model_dir)
-    model = load_model(model_dir)
-    require_passed_audit(model_dir, model=model)
+    model = load_audited_model(model_dir)  # the audited hash checked before any parsing
     features, out = Path(features), Path(out)
     pf = _open(features, ["subject_id", "as_of", *model.feature_names])
     coder = ReasonCoder(features=model.features).fit(model)

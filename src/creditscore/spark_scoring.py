@@ -114,18 +114,14 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
         No purpose, a missing or unreadable feature input, missing columns,
         PySpark or Java missing, an unknown ``write`` or ``ship``.
     """
-    from .fairness import require_passed_audit
-    from .models import load_model
+    from .fairness import load_audited_model
 
     start = time.perf_counter()
     if not (purpose and purpose.strip()):
         raise InputError(audit_log.MSG_NO_PURPOSE.format(action="score"))
     if not Path(model_dir).is_dir():
         raise InputError(MSG_NO_MODEL.format(path=model_dir))
-    # as the local path: the audited hash is checked on the files before they are parsed
-    require_passed_audit(model_dir)
-    model = load_model(model_dir)
-    require_passed_audit(model_dir, model=model)
+    model = load_audited_model(model_dir)  # as the local path: hash checked before parsing
     if write not in ("file", "dataset"):
         raise InputError(MSG_WRITE.format(got=write))
     if ship is not None and ship not in SHIP_MODES:

@@ -12,8 +12,8 @@ runs:
   with its loan) it changes a feature of an otherwise empty subject (a loan
   only, for an instalment), or, where its effect is only through others (the
   first contribution of an employer or of a month dates them), removing it
-  together with its subject's same-day records of the same table changes a
-  feature of the subject.
+  together with its subject's same-day records of the same table from the
+  records called used changes a feature of the subject.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from creditscore.features import build_feature_table, feature_names
@@ -99,23 +99,53 @@ def _alone(records: dict, table: str, i: int, tag: str) -> tuple[dict, dict]:
     return with_suffix(with_it, tag), with_suffix(base, tag + "0")
 
 
+def _listing(records: dict, status: dict, sid: str) -> str:
+    """The subject's records with the status the letter gives them (for failure messages)."""
+    out = []
+    for table in SOURCES:
+        for i, row in enumerate(records[table]):
+            if _subject_of(records, table, row) == sid:
+                out.append(f"\n  {table}[{i}] {status[table][i]}: {row}")
+    return "".join(out)
+
+
 def _subject_of(records: dict, table: str, row: dict) -> str:
     if table == "repayments":
         return next(lo["subject_id"] for lo in records["loans"] if lo["loan_id"] == row["loan_id"])
     return row["subject_id"]
 
 
+def _contribution(sid, employer, due, paid=None, period=None):
+    return {"subject_id": sid, "insurance_type": "pension", "period": period or due.replace(day=1),
+            "employer_id": employer, "contribution_base": 3000.0, "due_on": due,
+            "paid_on": paid, "amount_due": 100.0, "amount_paid": 100.0 if paid else 0.0,
+            "force_majeure": False}
+
+
+#: an employer (and a month) dated by a first contribution long ago, then a gap, then one
+#: in the window: removing only the old ones would make the employer new (a case found once)
+CHAIN = {"subjects": [{"subject_id": "S3"}], "loans": [], "repayments": [], "public_records": [],
+         "contributions": [
+             _contribution("S3", "E2", dt.date(2017, 4, 19), dt.date(2017, 10, 8)),
+             _contribution("S3", "E2", dt.date(2017, 8, 10)),
+             _contribution("S3", "E2", dt.date(2023, 3, 15)),
+             _contribution("S3", None, dt.date(2020, 1, 10), period=dt.date(2020, 1, 1)),
+             _contribution("S3", None, dt.date(2020, 2, 25), period=dt.date(2020, 1, 1)),
+             _contribution("S3", None, dt.date(2020, 3, 20), period=dt.date(2020, 1, 1)),
+         ]}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(records=CHAIN, days=[dt.date(2023, 3, 18), dt.date(2023, 2, 28)])
 @given(records=record_sets(), days=st.lists(day(dt.date(2017, 6, 1), dt.date(2025, 6, 30)),
                                             min_size=2, max_size=2, unique=True))
 def test_the_letter_calls_used_exactly_what_the_features_count(records, days):
     status = {t: _statuses(records, t) for t in days}
-    parts, checks = [records], []
+    parts, checks, kept = [records], [], {}
     for d, t in enumerate(days):
-        kept = {tb: {i for i, (used, _) in st_.items() if used} for tb, st_ in status[t].items()}
-        kept["loans"] |= {i for i, lo in enumerate(records["loans"])
-                          if status[t]["loans"][i][0]}  # (loans of used instalments are used)
-        parts.append(with_suffix(_only(records, kept), f"@{d}"))
+        kept[d] = {tb: {i for i, (used, _) in st_.items() if used}
+                   for tb, st_ in status[t].items()}
+        parts.append(with_suffix(_only(records, kept[d]), f"@{d}"))
         for table in SOURCES:
             for i, (used, _) in status[t][table].items():
                 if used:
@@ -129,7 +159,7 @@ def test_the_letter_calls_used_exactly_what_the_features_count(records, days):
             sid = s["subject_id"]
             diff = _differs(got[(sid, t)], got[(f"{sid}@{d}", t)])
             assert not diff, (f"as of {t}, {sid}: removing the records called left out "
-                              f"changes {diff}")
+                              f"changes {diff}; its records: {_listing(records, status[t], sid)}")
 
     context = []
     for d, t, table, i, with_it, base in checks:  # used: counted alone ...
@@ -139,20 +169,22 @@ def test_the_letter_calls_used_exactly_what_the_features_count(records, days):
             context.append((d, t, table, i))
     if not context:
         return
-    parts = [records]  # ... or through the others: removed with its same-day twins
+    # ... or among the used ones: removing it (with its same-day twins) from the records
+    # called used changes a feature (the first contribution dating an employer or a month)
+    parts = [records]
     for d, _t, table, i in context:
         row = records[table][i]
         sid = _subject_of(records, table, row)
         twins = {j for j, r in enumerate(records[table])
                  if r[DATE_COL[table]] == row[DATE_COL[table]]
                  and _subject_of(records, table, r) == sid}
-        keep = {tb: set(range(len(records[tb]))) for tb in SOURCES}
-        keep[table] -= twins
+        keep = {**kept[d], table: kept[d][table] - twins}
         parts.append(with_suffix(_only(records, keep), f"~{d}.{table}.{i}"))
     again = _build(parts, days)
     for d, t, table, i in context:
         row = records[table][i]
         sid = _subject_of(records, table, row)
-        diff = _differs(again[(sid, t)], again[(f"{sid}~{d}.{table}.{i}", t)])
+        diff = _differs(got[(f"{sid}@{d}", t)], again[(f"{sid}~{d}.{table}.{i}", t)])
         assert diff, (f"as of {t}: {table} record {row} is called used, but no feature "
-                      "counts it, alone or among the others")
+                      "counts it, alone or among the records called used; its records: "
+                      f"{_listing(records, status[t], sid)}")

@@ -165,13 +165,11 @@ def write_letter(
     from ..records import read_records, write_records
 
     if require_audit:
-        from ..fairness import require_passed_audit
+        from ..fairness import load_audited_model
 
-        # the audited hash is checked on the files before any of them is parsed
-        require_passed_audit(model_dir)
-    model = load_model(model_dir)
-    if require_audit:
-        require_passed_audit(model_dir, model=model)
+        model = load_audited_model(model_dir)  # the audited hash checked before any parsing
+    else:
+        model = load_model(model_dir)
     rs = read_records(record_dir, catalogue)
     tables = {name: rs.to_pandas(name) for name in rs.tables}
     if not (tables["subjects"]["subject_id"] == subject_id).any():

@@ -32,7 +32,7 @@ from .._atomic import atomic_dir
 from .._errors import PolicyRefusal
 
 __all__ = ["Verdict", "record_verdict", "read_verdict", "require_passed_audit",
-           "directory_hash", "default_model_hash", "AUDIT_DIR", "KEY_ENV"]
+           "load_audited_model", "directory_hash", "default_model_hash", "AUDIT_DIR", "KEY_ENV"]
 
 AUDIT_DIR, VERDICT_FILE, AUDIT_FILE = "audit", "verdict.json", "audit.json"
 KEY_ENV = "CREDITSCORE_AUDIT_KEY"
@@ -199,3 +199,26 @@ def require_passed_audit(model_dir, *, model=None,
         raise PolicyRefusal(MSG_STALE.format(model_dir=model_dir, audited=verdict.model_hash,
                                              current=str(current)))
     return verdict
+
+
+def load_audited_model(model_dir):
+    """The model of ``model_dir``, loaded only if this very model passed its audit.
+
+    The verdict and the audited hash are checked on the files before any of
+    them is parsed (a damaged or edited booster never reaches LightGBM's
+    parser), ``load_model`` checks each file against its recorded sha256,
+    and the hash is checked once more on the model as loaded.
+
+    Raises
+    ------
+    PolicyRefusal
+        No passed audit of this model, or its files changed since (exit 3).
+    InputError
+        The directory or one of its files is missing or unreadable (exit 2).
+    """
+    from ..models import load_model
+
+    require_passed_audit(model_dir)
+    model = load_model(model_dir)
+    require_passed_audit(model_dir, model=model)
+    return model

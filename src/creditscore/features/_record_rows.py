@@ -10,12 +10,12 @@ once (kept in the feature query's disk cache).
 
 from __future__ import annotations
 
+import inspect
+
 from ._visibility import (
     CONTRIBUTION_GROUP,
     in_window,
-    prepare_contributions,
     under_dispute,
-    visible_employers,
     visible_months,
     visible_relations,
 )
@@ -24,6 +24,8 @@ __all__ = ["record_queries", "EMPLOYER_MONTHS", "SOURCES", "REC"]
 
 #: the widest window of the features reading ``contribution_employers`` (new employers, 36m)
 EMPLOYER_MONTHS = 36
+#: the months ``contribution_months`` holds: ``visible_months``' own default, read from it
+MONTHS_WINDOW = inspect.signature(visible_months).parameters["months"].default
 #: relation -> (the table its rows come from, how a row names its records)
 _ROWS = {
     "contributions": "group", "own_contributions": "group", "contribution_arrears": "group",
@@ -33,14 +35,6 @@ _ROWS = {
 SOURCES = {"contributions": "contribution", "loans": "loan", "repayments": "instalment",
            "public_records": "public record"}
 REC = "_rec"
-
-
-def _without_first(c, keys: list[str]):
-    """The prepared-contribution input without the first-due rows of each ``keys`` group."""
-    import ibis
-
-    first = c.due_on.min().over(ibis.window(group_by=keys))
-    return c.mutate(_first=first).filter(lambda t: t.due_on > t._first).drop("_first")
 
 
 def _read_rows(rel: dict, recs: dict, dates, catalogue) -> list:
@@ -65,8 +59,8 @@ def _read_rows(rel: dict, recs: dict, dates, catalogue) -> list:
             e = v.select(rec=v[REC], **cols, expires_on=expires)
             source = kind
         out.append(e.mutate(relation=ibis.literal(name), source=ibis.literal(source)))
-    out += _month_rows(rel["contribution_months"], c, dates, catalogue)
-    out += _employer_rows(c, dates, catalogue)
+    out += _month_rows(rel["contribution_months"], c, dates)
+    out += _employer_rows(c, dates)
     return out
 
 
@@ -78,37 +72,38 @@ def _blank(e, name: str):
                     relation=ibis.literal(name), source=ibis.literal("contributions"))
 
 
-def _month_rows(months, c, dates, catalogue) -> list:
-    """Records due by t in a month the features read, and the records dating a month."""
+def _recent(c, dates, keys: list[str], months: int):
+    """The ``keys`` groups with a contribution due by t in the last ``months`` months."""
+    j = c.join(dates, c.due_on <= dates.as_of)
+    return j.filter(in_window(j, "due_on", months)).select(*keys).distinct()
+
+
+def _firsts(c, dates, keys: list[str], months: int):
+    """``_rec`` of each group's first contributions (due by t) where the group has a
+    contribution in the window: they date the group, so that it is or is not in it."""
+    first = c.filter(c.due_on == c.due_on.min().over(group_by=keys))
+    first = first.join(dates, first.due_on <= dates.as_of)
+    r = _recent(c, dates, keys, months)
+    j = first.join(r, [first[k] == r[k] for k in keys])
+    return j.select(rec=first[REC])
+
+
+def _month_rows(months, c, dates) -> list:
+    """Records due by t in a month the features read, and the first ones of a month with
+    a contribution in the window (a month is in a window when its first contribution is)."""
     j = months.join(c, [months.subject_id == c.subject_id, months.period == c.period,
                         c.due_on <= months.as_of])
     cover = _blank(j.select(rec=c[REC]), "contribution_months")
-    keys = ["subject_id", "period"]
-    later = visible_months(prepare_contributions(_without_first(c, keys), catalogue), dates)
-    shut = later.anti_join(months, [later.subject_id == months.subject_id,
-                                    later.period == months.period])
-    firsts = c.filter(c.due_on == c.due_on.min().over(group_by=keys))
-    d = shut.join(firsts, [shut.subject_id == firsts.subject_id, shut.period == firsts.period,
-                           firsts.due_on <= shut.as_of])
-    return [cover, _blank(d.select(rec=firsts[REC]), "contribution_months")]
+    dating = _firsts(c, dates, ["subject_id", "period"], MONTHS_WINDOW)
+    return [cover, _blank(dating, "contribution_months")]
 
 
-def _employer_rows(c, dates, catalogue) -> list:
-    """First contributions of employers the features count as new, or keep from being new."""
-    keys = ["subject_id", "employer_id"]
-    seen = visible_employers(prepare_contributions(c, catalogue), dates)
-    read = seen.filter(in_window(seen, "due_on", EMPLOYER_MONTHS))
-    later = visible_employers(prepare_contributions(_without_first(c, keys), catalogue), dates)
-    later = later.filter(in_window(later, "due_on", EMPLOYER_MONTHS))
+def _employer_rows(c, dates) -> list:
+    """First contributions of employers with a contribution in the window: they decide
+    whether the employer is new (its first contribution in the window) or not."""
     paid = c.filter(c.employer_id.notnull())
-    firsts = paid.filter(paid.due_on == paid.due_on.min().over(group_by=keys))
-    rows = []
-    for e in (read, later.anti_join(read, [later.subject_id == read.subject_id,
-                                           later.employer_id == read.employer_id])):
-        j = e.join(firsts, [e.subject_id == firsts.subject_id,
-                            e.employer_id == firsts.employer_id, firsts.due_on <= e.as_of])
-        rows.append(_blank(j.select(rec=firsts[REC]), "contribution_employers"))
-    return rows
+    dating = _firsts(paid, dates, ["subject_id", "employer_id"], EMPLOYER_MONTHS)
+    return [_blank(dating, "contribution_employers")]
 
 
 def _expiry_rows(prepared: dict, recs: dict, dates) -> list:

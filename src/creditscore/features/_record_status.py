@@ -15,9 +15,11 @@ holds at t:
 * it is due by t in a month that ``contribution_months`` holds (a month
   with contributions, in the last 36 months);
 * it dates a month or an employer: it is the first contribution due in its
-  month (of its employer) and, without it, that month (employer) would enter
-  the features' look-back. (A month is in a window when its first
-  contribution is, and an employer is new when its first contribution is.)
+  month (of its employer), and the month (employer) has a contribution due in
+  the features' look-back (36 months). A month is in a window when its first
+  contribution is, and an employer is new when its first contribution is, so
+  this old contribution is what keeps the month out of the window, or the
+  employer from counting as new.
 
 Every relation is read by at least one feature over all of its rows, except
 ``contribution_employers``, which holds every employer ever seen while its
