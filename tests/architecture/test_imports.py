@@ -10,8 +10,9 @@ import a`` is an edge to the module ``M.a`` when that is a module, else to
     -> tracking -> scoring/pipeline -> cli
 
 with the foundation (``creditscore``, ``_atomic``, ``_errors``,
-``audit_log``, ``_progress``) below them all. A module may import its own stage and any
-earlier one; a circle is any strongly connected group of two or more modules.
+``audit_log``, ``_progress``, ``_grammar``) below them all. A module may
+import its own stage and any earlier one; a circle is any strongly connected
+group of two or more modules.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2] / "src" / "creditscore"
 #: top-level name -> stage rank (the foundation is 0)
 STAGES = {
     "creditscore": 0, "_atomic": 0, "_errors": 0, "audit_log": 0, "_progress": 0,
+    "_grammar": 0,
     "records": 1, "synth": 2, "features": 3, "models": 4, "fairness": 5, "explain": 6,
     "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "cli": 10,
 }

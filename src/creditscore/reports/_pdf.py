@@ -27,6 +27,7 @@ MSG_NO_RENDERER = (
 )
 MSG_NOT_REPORT = "{path}: not a creditscore report (no creditscore generator tag); not converted"
 MSG_NO_HTML = "{path}: no creditscore HTML report found to convert to PDF"
+MSG_NOT_DIR = "{path}: not a directory (expected a folder of reports)"
 GENERATOR = re.compile(r'<meta name="generator" content="creditscore\b')
 _DETAILS = re.compile(r"<details(?![^>]*\bopen\b)")
 
@@ -86,7 +87,7 @@ def pdf_dir(directory: str | os.PathLike) -> list[Path]:
     """
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError(f"{directory}: not a directory (expected a folder of reports)")
+        raise InputError(MSG_NOT_DIR.format(path=directory))
     pages = [p for p in sorted(directory.rglob("*.html")) if _is_report(p)]
     if not pages:
         raise InputError(MSG_NO_HTML.format(path=directory))
