@@ -14,6 +14,13 @@ from ._sources import is_number
 
 __all__ = ["check_sentence", "verdict_word", "who"]
 
+#: what a difference check compares, for the sentence when it has no estimate
+NO_DATA = {
+    "fpr": "how often people who did not fail their obligations were wrongly flagged among",
+    "fnr": "how often people who failed their obligations were missed among",
+    "calibration": "the predicted and the observed rates of",
+    "flag_diff": "the flag rates of",
+}
 AT_LEAST = ("ge", ">=", "min", "at_least", "greater", "above")
 
 
@@ -90,6 +97,11 @@ def _n_text(check: dict) -> str:
     return f"; {count(n)} observations" if is_number(n) else ""
 
 
+def _paren_n(check: dict) -> str:
+    n = _get(check, "n")
+    return f" ({count(n)} observations)" if is_number(n) else ""
+
+
 def _ratio(check: dict) -> str:
     value, threshold = _get(check, "value"), _get(check, "threshold")
     if not_comparable(check):
@@ -111,7 +123,7 @@ def _ratio(check: dict) -> str:
         return (
             f"There are not enough data to compare how often "
             f"{who(check.get('attribute'), check.get('group'))} and {_reference(check)} were "
-            f"flagged{_n_text(check).replace(';', ' (', 1) + ')' if _n_text(check) else ''}"
+            f"flagged{_paren_n(check)}"
         )
     ci = ""
     if is_number(low) and is_number(high) and float(low) > 0:
@@ -146,6 +158,9 @@ def _difference(check: dict, family: str) -> str:
     subject = who(check.get("attribute"), check.get("group"))
     more = "more" if not is_number(value) or float(value) >= 0 else "less"
     reference = _reference(check, "the reference {attribute} group")
+    if not is_number(value):
+        return (f"There are not enough data to compare {NO_DATA[family]} {subject} and "
+                f"{reference}{_paren_n(check)}")
     size = _points(value) if is_number(value) else "an unknown amount"
     if family == "fpr":
         head = (
@@ -211,7 +226,8 @@ def _auc_gap(check: dict) -> str:
     detail = "; ".join(p for p in (ci, _n_text(check).lstrip("; ")) if p)
     limit = f"The gate allows a gap of at most {num(threshold)}" if is_number(threshold) else ""
     if not is_number(value):
-        return f"The AUC gap for {subject} could not be computed (too few people with each outcome)"
+        return (f"There are too few people with each outcome among {subject} to compare how "
+                "well the model ranks their risk")
     return (
         f"The model ranks risk less well for {subject} than for "
         f"{_reference(check, 'the best-ranked {attribute} group')}: its AUC is lower by "
@@ -224,6 +240,8 @@ def _ending(check: dict) -> str:
     status = str(check.get("status") or "").lower()
     if word != "FAILED" and not_comparable(check):
         text = " \u2014 NOT COMPARED: the gate counts it as passed; it is listed for review"
+    elif word != "FAILED" and status == "insufficient":
+        text = " \u2014 NOT ENOUGH DATA: the gate counts it as passed"
     elif status == "inconclusive":
         text = (
             " \u2014 INCONCLUSIVE: this check PASSED, but its interval reaches across the "

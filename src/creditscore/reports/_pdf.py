@@ -25,7 +25,6 @@ MSG_NO_RENDERER = (
     "package with `make install` and the Pango library (Debian: apt-get install "
     "libpango-1.0-0 libpangoft2-1.0-0)"
 )
-MSG_NOT_REPORT = "{path}: not a creditscore report (no creditscore generator tag); not converted"
 MSG_NO_HTML = "{path}: no creditscore HTML report found to convert to PDF"
 MSG_NOT_DIR = "{path}: not a directory (expected a folder of reports)"
 GENERATOR = re.compile(r'<meta name="generator" content="creditscore\b')
