@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._visibility import LATE_DAYS, under_dispute
+from ._dates import LATE_DAYS
+from ._visibility import under_dispute
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir

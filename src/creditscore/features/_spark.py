@@ -56,7 +56,14 @@ from ._engine import DATES_TABLE, FeatureResult, compile_staged, default_feature
 from ._io import output_schema, table_name
 from ._labels import LABELS
 from ._spark_env import SESSION_DEFAULTS, configure, find_java, require_pyspark, spark_session
-from ._spark_io import drop_views, register, run_action, to_arrow
+from ._spark_io import (
+    check_records_spark,
+    drop_views,
+    register,
+    run_action,
+    to_arrow,
+    write_dataset,
+)
 from ._spark_training import sample_for_training
 from ._uri import is_local, local_path, scheme
 
@@ -90,16 +97,31 @@ BATCH_ROWS = 262_144
 _NAME = re.compile(r"`(cs_[a-z_]+)`")
 
 
+#: session settings while a build's intermediates are cached (restored after): the cache
+#: is read by several features and dropped at the end, so it is not worth compressing
+CACHE_CONF = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
+
+
 class _Run:
-    """The views and cached intermediates of one build, released together."""
+    """The views, cached intermediates and session settings of one build, released together."""
 
     def __init__(self, spark, views: dict[str, str]):
-        self.spark, self.views, self.cached = spark, views, []
+        self.spark, self.views, self.cached, self.saved = spark, views, [], {}
+
+    def set_conf(self, conf: dict[str, str]) -> None:
+        for key, value in conf.items():
+            self.saved[key] = self.spark.conf.get(key, None)
+            self.spark.conf.set(key, value)
 
     def close(self) -> None:
         for df in self.cached:
             df.unpersist()
         drop_views(self.spark, self.views)
+        for key, value in self.saved.items():
+            if value is None:
+                self.spark.conf.unset(key)
+            else:
+                self.spark.conf.set(key, value)
 
 
 def _bind(sql: str, names: dict[str, str]) -> str:
@@ -118,6 +140,8 @@ def _staged_frame(run: _Run, cat, features, *, eager: bool):
     names = {table_name(t): run.views[t] for t in MODEL_TABLES}
     names[DATES_TABLE] = run.views["as_of"]
     token = uuid.uuid4().hex[:12]
+    if eager:
+        run.set_conf(CACHE_CONF)
     for name, sql in staged.prepared.items():
         df = run.spark.sql(_bind(sql, names)).persist(StorageLevel.MEMORY_AND_DISK)
         run.cached.append(df)
@@ -280,78 +304,6 @@ def _write(spark, record_dir, as_of, out, catalogue, features, write) -> int:
         return table.num_rows
     finally:
         run.close()
-
-
-def write_dataset(spark, df, out: str, before_commit=None) -> int:
-    """Write ``df`` as Parquet part files into ``out``, atomically where renames are; rows.
-
-    Spark writes into a temporary sibling of ``out``; on success
-    ``before_commit(n_rows)`` runs (if given) and the temporary replaces
-    ``out`` (a local ``os.replace``, else a Hadoop ``FileSystem.rename``,
-    atomic on HDFS, a copy on object stores). On failure the temporary is
-    removed and a previous ``out`` is left intact.
-    """
-    if is_local(out):
-        from .._atomic import atomic_dir
-
-        with atomic_dir(local_path(out)) as tmp:
-            df.write.mode("overwrite").parquet(str(tmp))
-            n = spark.read.parquet(str(tmp)).count()
-            if before_commit is not None:
-                before_commit(n)
-            return n
-    return _write_remote(spark, df, out, before_commit)
-
-
-def _write_remote(spark, df, out: str, before_commit) -> int:  # pragma: no cover - a cluster FS
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
-    hpath = jvm.org.apache.hadoop.fs.Path
-    dest, base = hpath(out), out.rstrip("/")
-    tmp, old = hpath(f"{base}.{uuid.uuid4().hex[:8]}.tmp"), hpath(f"{base}.old")
-    fs = dest.getFileSystem(conf)
-    try:
-        df.write.mode("overwrite").parquet(tmp.toString())
-        n = spark.read.parquet(tmp.toString()).count()
-        if before_commit is not None:
-            before_commit(n)
-        if fs.exists(dest):
-            fs.delete(old, True)
-            fs.rename(dest, old)
-        if not fs.rename(tmp, dest):
-            raise OSError(f"{out}: cannot rename the written dataset into place")
-        fs.delete(old, True)
-        return n
-    finally:
-        if fs.exists(tmp):
-            fs.delete(tmp, True)
-
-
-def check_records_spark(record_dir, catalogue=None, *, spark=None,
-                        master: str | None = None) -> dict[str, int]:
-    """Read a record set on Spark as the engine does; the rows of each table.
-
-    Checks what the Spark engine checks before computing (every table there,
-    the contract's columns and types, CSV values that parse, record types
-    the catalogue lists, the manifest's date), on any filesystem Spark
-    reads. The full contract rules (keys, ranges, date order) are
-    :func:`creditscore.records.validate_records` on a local copy.
-
-    Raises
-    ------
-    InputError
-        Naming the file, table and column at fault.
-    """
-    from ..records._contract import MODEL_TABLES
-
-    spark = spark if spark is not None else spark_session(master)
-    configure(spark)
-    views, _, _ = register(spark, record_dir, "1970-01-01", catalogue)
-    try:
-        return {t: run_action(lambda t=t: spark.table(views[t]).count(), os.fspath(record_dir))
-                for t in MODEL_TABLES}
-    finally:
-        drop_views(spark, views)
 
 
 class SparkBackend:

@@ -31,6 +31,7 @@ from ._io import (
     parse_dates,
     table_name,
 )
+from ._spark_env import configure, spark_session
 from ._uri import is_local as _is_local
 from ._uri import join as _join
 from ._uri import local_path as _local
@@ -39,7 +40,8 @@ from ._visibility import dates_frame
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-__all__ = ["register", "drop_views", "create_frame", "run_action", "to_arrow", "MSG_CSV"]
+__all__ = ["register", "drop_views", "create_frame", "run_action", "to_arrow", "write_dataset",
+           "check_records_spark", "MSG_CSV"]
 
 MSG_CSV = "{file}: cannot be read with the contract's types ({error})"
 _SPARK_TYPES = {"str": "string", "date": "date", "float": "double", "int": "bigint",
@@ -253,3 +255,75 @@ def to_arrow(df) -> pa.Table:
     if hasattr(df, "toArrow"):
         return df.toArrow()
     return df._collect_as_arrow_table()  # pragma: no cover - PySpark 3.5
+
+
+def write_dataset(spark, df, out: str, before_commit=None) -> int:
+    """Write ``df`` as Parquet part files into ``out``, atomically where renames are; rows.
+
+    Spark writes into a temporary sibling of ``out``; on success
+    ``before_commit(n_rows)`` runs (if given) and the temporary replaces
+    ``out`` (a local ``os.replace``, else a Hadoop ``FileSystem.rename``,
+    atomic on HDFS, a copy on object stores). On failure the temporary is
+    removed and a previous ``out`` is left intact.
+    """
+    if _is_local(out):
+        from .._atomic import atomic_dir
+
+        with atomic_dir(_local(out)) as tmp:
+            df.write.mode("overwrite").parquet(str(tmp))
+            n = spark.read.parquet(str(tmp)).count()
+            if before_commit is not None:
+                before_commit(n)
+            return n
+    return _write_remote(spark, df, out, before_commit)
+
+
+def _write_remote(spark, df, out: str, before_commit) -> int:  # pragma: no cover - a cluster FS
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    hpath = jvm.org.apache.hadoop.fs.Path
+    dest, base = hpath(out), out.rstrip("/")
+    tmp, old = hpath(f"{base}.{uuid.uuid4().hex[:8]}.tmp"), hpath(f"{base}.old")
+    fs = dest.getFileSystem(conf)
+    try:
+        df.write.mode("overwrite").parquet(tmp.toString())
+        n = spark.read.parquet(tmp.toString()).count()
+        if before_commit is not None:
+            before_commit(n)
+        if fs.exists(dest):
+            fs.delete(old, True)
+            fs.rename(dest, old)
+        if not fs.rename(tmp, dest):
+            raise OSError(f"{out}: cannot rename the written dataset into place")
+        fs.delete(old, True)
+        return n
+    finally:
+        if fs.exists(tmp):
+            fs.delete(tmp, True)
+
+
+def check_records_spark(record_dir, catalogue=None, *, spark=None,
+                        master: str | None = None) -> dict[str, int]:
+    """Read a record set on Spark as the engine does; the rows of each table.
+
+    Checks what the Spark engine checks before computing (every table there,
+    the contract's columns and types, CSV values that parse, record types
+    the catalogue lists, the manifest's date), on any filesystem Spark
+    reads. The full contract rules (keys, ranges, date order) are
+    :func:`creditscore.records.validate_records` on a local copy.
+
+    Raises
+    ------
+    InputError
+        Naming the file, table and column at fault.
+    """
+    from ..records._contract import MODEL_TABLES
+
+    spark = spark if spark is not None else spark_session(master)
+    configure(spark)
+    views, _, _ = register(spark, record_dir, "1970-01-01", catalogue)
+    try:
+        return {t: run_action(lambda t=t: spark.table(views[t]).count(), os.fspath(record_dir))
+                for t in MODEL_TABLES}
+    finally:
+        drop_views(spark, views)

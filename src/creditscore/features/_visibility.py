@@ -67,14 +67,18 @@ Decisions (shared/spec/records.md, "Visibility at an observation date t"):
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
 from ..records._contract import REVOLVING_PRODUCTS
+from ._dates import (
+    DATES_SCHEMA,
+    DAYS_PER_MONTH,
+    HORIZON_DAYS,
+    LATE_DAYS,
+    WINDOW_MONTHS,
+    add_months,
+    dates_frame,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -98,57 +102,9 @@ __all__ = [
     "prepare_tables",
     "in_window",
     "DAYS_PER_MONTH",
+    "LATE_DAYS",
+    "HORIZON_DAYS",
 ]
-
-#: look-back windows (months) for which every observation date carries a start date
-WINDOW_MONTHS = (1, 3, 6, 12, 24, 36)
-#: the mean Gregorian month, used to express day counts as months
-DAYS_PER_MONTH = 30.4375
-#: label arithmetic: 90 days late, and the 365-day performance window
-LATE_DAYS = 90
-HORIZON_DAYS = 365
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar month arithmetic clamped to the month's last day (as SQL ``add_months``)."""
-    idx = day.year * 12 + day.month - 1 + months
-    year, month = divmod(idx, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def dates_frame(as_of: Sequence[dt.date], extracted_on: dt.date):
-    """One row per observation date with every date the rules compare against (Arrow).
-
-    Window starts are computed here, in Python, so that the feature
-    expressions only compare date columns (identical on every engine):
-    an item dated ``d`` is in the N-month window at t when ``d > t_mN``.
-    """
-    days = dt.timedelta
-    cols: dict[str, list] = {"as_of": list(as_of)}
-    for n in WINDOW_MONTHS:
-        cols[f"t_m{n}"] = [add_months(t, -n) for t in as_of]
-    cols["t_minus_late"] = [t - days(LATE_DAYS) for t in as_of]
-    cols["t_plus_band"] = [t + days(HORIZON_DAYS - LATE_DAYS) for t in as_of]
-    cols["t_plus_horizon"] = [t + days(HORIZON_DAYS) for t in as_of]
-    cols["label_known"] = [t + days(HORIZON_DAYS) <= extracted_on for t in as_of]
-    cols["amounts_known"] = [t >= extracted_on for t in as_of]
-    cols["t_month_idx"] = [t.year * 12 + t.month for t in as_of]
-    return pa.table({k: pa.array(v, type=DATES_SCHEMA[k]) for k, v in cols.items()})
-
-
-#: column -> Arrow type of the observation-date table
-DATES_SCHEMA: dict[str, pa.DataType] = {
-    "as_of": pa.date32(),
-    **{f"t_m{n}": pa.date32() for n in WINDOW_MONTHS},
-    "t_minus_late": pa.date32(),
-    "t_plus_band": pa.date32(),
-    "t_plus_horizon": pa.date32(),
-    "label_known": pa.bool_(),
-    "amounts_known": pa.bool_(),
-    "t_month_idx": pa.int64(),
-}
-
 
 def in_window(v: ir.Table, column: str, months: int | None) -> ir.BooleanValue:
     """Whether ``v[column]`` falls in the last ``months`` months up to t (all time if None)."""
@@ -278,7 +234,8 @@ def visible_months(c: ir.Table, dates: ir.Table, months: int = 36) -> ir.Table:
     A month is in the N-month window when its first due date is; only the
     last ``months`` months are joined.
     """
-    m = c.group_by(["subject_id", "period", "period_idx"]).aggregate(due_on=c.due_on.min())
+    m = c.group_by(["subject_id", "period"]).aggregate(due_on=c.due_on.min())
+    m = m.mutate(period_idx=m.period.year() * 12 + m.period.month())
     return m.join(dates, _due_by(m, dates, months))
 
 
