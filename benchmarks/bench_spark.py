@@ -95,7 +95,7 @@ def _child_spark(args) -> dict:
         spark.sparkContext.setJobGroup(f"run{i}", f"features run {i}")
         start = time.perf_counter()
         result = build_features_spark(args.records, list(AS_OF), out, spark=spark,
-                                      write=args.write)
+                                      write=args.write, cache=args.cache)
         runs.append(time.perf_counter() - start)
         if out != Path(args.out):
             shutil.rmtree(out) if out.is_dir() else out.unlink()
@@ -143,6 +143,8 @@ def _run_child(side: str, args, record_dir: Path, out: Path) -> dict:
            "--out", str(out), "--master", args.master, "--driver-memory", args.driver_memory,
            "--shuffle-partitions", str(args.shuffle_partitions), "--repeat", str(args.repeat),
            "--memory-limit", args.memory_limit, "--write", args.write]
+    if args.cache:
+        cmd.append("--cache")
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{side} failed:\n{done.stderr[-3000:]}")
@@ -186,6 +188,8 @@ def main(argv=None) -> None:
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB's memory cap")
     parser.add_argument("--repeat", type=int, default=2, help="Spark runs in one session")
     parser.add_argument("--write", choices=["file", "dataset"], default="file")
+    parser.add_argument("--cache", action="store_true",
+                        help="cache the shared intermediates first (two stages)")
     parser.add_argument("--no-check", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", choices=["duckdb", "spark"], help=argparse.SUPPRESS)

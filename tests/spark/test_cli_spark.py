@@ -44,3 +44,13 @@ def test_validate_on_spark_counts_and_names_a_missing_table(spark, tmp_path):
     done = _run("validate", str(broken), "--engine", "spark")
     assert isinstance(done.exception, InputError) and done.exception.exit_code == 2
     assert "loans" in str(done.exception)
+
+
+def test_the_cached_two_stage_plan_gives_the_same_table_and_releases_its_cache(spark):
+    from creditscore.features._spark import CACHE_CONF, build_feature_table_spark
+
+    before = {k: spark.conf.get(k, None) for k in CACHE_CONF}
+    got = build_feature_table_spark(EDGES, DATES, spark=spark, cache=True)
+    assert_identical(got, build_feature_table(EDGES, DATES))
+    assert spark.sparkContext._jsc.getPersistentRDDs().size() == 0
+    assert {k: spark.conf.get(k, None) for k in CACHE_CONF} == before
