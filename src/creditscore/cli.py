@@ -292,17 +292,21 @@ def mitigate(
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     promote: bool = typer.Option(False, "--promote", help="Log the chosen candidate to MLflow "
                                  "and give it the champion alias through the gate."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Search less discriminatory alternatives of a model that failed the gate; each is a
     model directory audited by the same gate. Exit 0 with a passing choice (or when no change
     is needed), 3 when none passes."""
+    from ._progress import wanted
     from .fairness import DEFAULT_CANDIDATES
     from .fairness import mitigate as run_mitigate
     from .pipeline import write_mitigation_reports
 
+    show = wanted(progress)  # one line per candidate, on stderr
     result = run_mitigate(model_dir, features_file, protected, out, attributes=attribute or None,
                           policy=policy, candidates=tuple(candidate or DEFAULT_CANDIDATES),
-                          audit_rows=audit_rows, say=lambda m: typer.echo(f"- {m}", err=True))
+                          audit_rows=audit_rows,
+                          say=lambda m: typer.echo(f"- {m}", err=True) if show else None)
     paths = write_mitigation_reports(result, out)
     typer.echo(result.summary())
     typer.echo(f"frontier: {out / 'frontier.json'}; report: {paths['fairness']['html']}")
@@ -458,12 +462,15 @@ app.add_typer(report_app, name="report")
 @report_app.command("pdf")
 def report_pdf(
     report_dir: Path = typer.Argument(..., help="A folder of reports (searched recursively)."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Write X.pdf beside every creditscore X.html report: page numbers, model hash."""
+    from ._progress import spinner, wanted
     from .reports import pdf_dir
 
     try:
-        written = pdf_dir(report_dir)
+        with spinner("writing PDFs", wanted(progress)):
+            written = pdf_dir(report_dir)
     except RuntimeError as exc:  # no renderer on this machine
         _fail(str(exc), 2)
     for path in written:
@@ -478,13 +485,17 @@ def report_compare(
     audit_a: Path | None = typer.Option(None, "--audit-a", help="A's audit (MODEL_A/audit)."),
     audit_b: Path | None = typer.Option(None, "--audit-b", help="B's audit (MODEL_B/audit)."),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the page as PDF."),
+    progress: bool | None = progress_option(),
 ) -> None:
     """Two models side by side: AUC, calibration, flag rates by group, verdict."""
+    from ._progress import spinner, wanted
     from .reports import ModelComparison
 
-    page = ModelComparison.from_model_dirs(model_a, model_b, audit_a=audit_a, audit_b=audit_b)
     try:
-        paths = page.write(out, pdf=pdf)
+        with spinner("comparing the models", wanted(progress)):
+            page = ModelComparison.from_model_dirs(model_a, model_b, audit_a=audit_a,
+                                                   audit_b=audit_b)
+            paths = page.write(out, pdf=pdf)
     except RuntimeError as exc:
         _fail(str(exc), 2)
     typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
