@@ -144,16 +144,17 @@ def _input_names(run: _Run) -> dict[str, str]:
 
 def _one_query_frame(run: _Run, cat, features):
     """The feature query as one statement (Spark reuses the shared shuffles within it)."""
+    names = _input_names(run)  # first: it registers the PySpark compiler's options
     sql = compile_sql(cat, features, dialect="pyspark")
-    return _normalised(run.spark.sql(_bind(sql, _input_names(run))), features)
+    return _normalised(run.spark.sql(_bind(sql, names)), features)
 
 
 def _staged_frame(run: _Run, cat, features, *, eager: bool):
     """The final query over the shared intermediates, each computed once and cached."""
     from pyspark import StorageLevel
 
+    names = _input_names(run)  # first: it registers the PySpark compiler's options
     staged = compile_staged(cat, features, dialect="pyspark")
-    names = _input_names(run)
     token = uuid.uuid4().hex[:12]
     if eager:
         run.set_conf(CACHE_CONF)
