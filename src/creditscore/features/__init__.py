@@ -15,13 +15,11 @@ FeatureResult(n_rows=..., n_features=..., ...)
 
 from __future__ import annotations
 
+from ._all import FEATURES
 from ._backend import build_feature_table, build_features
-from ._contributions import FEATURES as _CONTRIBUTION_FEATURES
 from ._definitions import FeatureDef
 from ._engine import FeatureResult, feature_expression
 from ._labels import LABELS
-from ._loans import FEATURES as _LOAN_FEATURES
-from ._public import FEATURES as _PUBLIC_FEATURES
 
 __all__ = [
     "FEATURES",
@@ -35,8 +33,6 @@ __all__ = [
     "get_feature",
 ]
 
-#: every feature, in output column order
-FEATURES: tuple[FeatureDef, ...] = _CONTRIBUTION_FEATURES + _LOAN_FEATURES + _PUBLIC_FEATURES
 
 _BY_NAME = {f.name: f for f in FEATURES}
 if len(_BY_NAME) != len(FEATURES):  # pragma: no cover - a definition error

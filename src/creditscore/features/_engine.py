@@ -87,7 +87,7 @@ class StagedSQL:
 
 def default_features() -> tuple[FeatureDef, ...]:
     """Every feature of the package, in output order."""
-    from . import FEATURES
+    from ._all import FEATURES
 
     return FEATURES
 
