@@ -88,13 +88,18 @@ def synth(
         "fair", "--scenario", help="fair, records-bias, thin-file, structural."
     ),
     progress: bool | None = progress_option(),
+    over_recording: float = typer.Option(
+        None, "--over-recording",
+        help="records-bias only: how many times as often the minority's public records are "
+        "entered for the same behaviour (default 4; 1 = fair).",
+    ),
 ) -> None:
     """Write a synthetic record set of the contract."""
     from ._progress import wanted
     from .synth import generate
 
     summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario,
-                       progress=wanted(progress))
+                       progress=wanted(progress), over_recording=over_recording)
     typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
 
 
@@ -270,7 +275,7 @@ def audit(
     if track:
         track_model(model_dir, out, paths, features=features_file)
     verdict = "PASSED" if result.passed else "FAILED"
-    typer.echo(f"fairness gate {verdict}: {result.audit.reason} -> {out / 'audit.json'}")
+    typer.echo(f"fairness gate {verdict}: {result.reason} -> {out / 'audit.json'}")
     if not result.passed:
         raise typer.Exit(3)
 

@@ -63,8 +63,41 @@ def test_fair_world_groups_do_not_differ(worlds):
         assert 0.85 < contributions[g].mean() / contributions[~g].mean() < 1.15
 
 
-def test_records_bias_over_records_the_minority_at_equal_risk(worlds):
+@pytest.fixture(scope="module")
+def over16(tmp_path_factory):
+    """The records-bias world at the factor the package first shipped (x16)."""
+    from creditscore.synth import generate
+
+    from .conftest import N_SCENARIO, Generated
+
+    out = tmp_path_factory.mktemp("over16") / "records-bias-16"
+    return Generated(generate(out, n_subjects=N_SCENARIO, seed=5, scenario="records-bias",
+                              over_recording=16))
+
+
+def test_records_bias_default_factor_is_4_and_over_records_the_minority(worlds):
+    assert get_scenario("records-bias").record_bias == 4.0
     world = worlds["records-bias"]
+    truth = world.truth
+    assert (truth["in_scenario_group"] == truth["is_minority"]).all()
+    # x4 on the discretionary records: clearly more records, less than x16 gives
+    assert 1.3 < _record_rate_ratio(world, _minority) < 3.0
+    assert _record_rate_ratio(world, _minority, ["tax_arrears"]) > 1.5
+    assert 0.7 < _record_rate_ratio(world, _rural) < 1.4
+
+
+def test_over_recording_factor_is_a_parameter_and_refused_when_meaningless():
+    assert get_scenario("records-bias", 16).record_bias == 16.0
+    assert get_scenario("records-bias", 1).record_bias == 1.0
+    for bad in (0.5, float("nan"), "4", True):
+        with pytest.raises(InputError, match="--over-recording"):
+            get_scenario("records-bias", bad)
+    with pytest.raises(InputError, match="records-bias scenario only"):
+        get_scenario("fair", 4)
+
+
+def test_records_bias_x16_over_records_the_minority_at_equal_risk(over16):
+    world = over16
     truth = world.truth
     assert (truth["in_scenario_group"] == truth["is_minority"]).all()
     assert _record_rate_ratio(world, _minority) > 2.0
@@ -78,9 +111,10 @@ def test_records_bias_over_records_the_minority_at_equal_risk(worlds):
     assert abs(truth.loc[g, "latent_risk"].mean() - truth.loc[~g, "latent_risk"].mean()) < 0.15
 
 
-def test_records_bias_is_the_fair_world_plus_extra_minority_records(worlds):
+@pytest.mark.parametrize("factor", [4, 16])
+def test_records_bias_is_the_fair_world_plus_extra_minority_records(worlds, over16, factor):
     """Same seed: the same people, behaviour and ground truth; more public records only."""
-    fair, biased = worlds["fair"], worlds["records-bias"]
+    fair, biased = worlds["fair"], worlds["records-bias"] if factor == 4 else over16
     for name in ("subjects", "contributions", "loans", "repayments", "protected"):
         pd.testing.assert_frame_equal(fair[name], biased[name], obj=name)
     pd.testing.assert_frame_equal(
@@ -93,7 +127,7 @@ def test_records_bias_is_the_fair_world_plus_extra_minority_records(worlds):
     same = key.loc[records["record_id"]].reset_index()[records.columns]
     pd.testing.assert_frame_equal(records.reset_index(drop=True), same)
     extra = more[~more["record_id"].isin(records["record_id"])]
-    assert len(extra) > 0.2 * len(records)
+    assert len(extra) > (0.2 if factor == 16 else 0.05) * len(records)
     minority = set(biased["protected"].query("ethnicity == 'minority'")["subject_id"])
     assert extra["subject_id"].isin(minority).all()
     assert set(extra["record_type"]) >= {"civil_judgment", "enforcement_default", "tax_arrears"}

@@ -6,8 +6,13 @@ policy's intersections): flag rate at the operating decision and its ratio to
 the most favoured group (the four-fifths screen), false-positive and
 false-negative rate differences, calibration within groups, AUC, each with a
 subject-level bootstrap interval and the group's size; groups too small to
-be anonymous are suppressed. Proxy detection names the features that stand
-in for a protected attribute and the disparity that flows through them.
+be anonymous are suppressed. The record-disparity screen compares each
+group's records (public records by type, late contributions, late
+instalments) with those its other, independently recorded behaviour predicts,
+because labels built from over-recorded records hide the bias from outcome
+metrics; an uneven family the model uses fails the gate. Proxy detection
+names the features that stand in for a protected attribute and the disparity
+that flows through them.
 
 The gate (``policy.yaml``, overridable) turns intervals into a verdict: a
 check fails only when its estimate and its whole interval lie beyond the
@@ -22,12 +27,13 @@ the frontier sets their accuracy against their disparity.
 
 from ._audit import FairnessAudit, flag_decision
 from ._candidates import Recipe
-from ._gate import GATE_RULE, AuditResult, audit_model, run_audit
+from ._gate import GATE_RULE, AuditResult, audit_model, run_audit, screen_features
 from ._groups import age_bands, sensitive_frame
 from ._mitigation import DEFAULT_CANDIDATES, mitigate
 from ._mitigation_result import CandidateResult, MitigationResult
 from ._policy import DEFAULT_POLICY, CheckSpec, Policy, PolicyError, load_policy
 from ._proxies import ProxyReport, detect_proxies
+from ._records import RecordScreen, power_curve, screen_records
 from ._verdict import (
     KEY_ENV,
     Verdict,
@@ -45,6 +51,10 @@ __all__ = [
     "AuditResult",
     "run_audit",
     "audit_model",
+    "screen_features",
+    "screen_records",
+    "RecordScreen",
+    "power_curve",
     "GATE_RULE",
     "age_bands",
     "sensitive_frame",

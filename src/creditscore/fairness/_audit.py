@@ -114,6 +114,8 @@ class FairnessAudit:
             brates = {**_checks.group_rates(bsums), "auc": baucs, "_sums": bsums}
             counts = psums[0]
             for spec in self._policy.checks:
+                if spec.metric in _checks.SCREEN_METRICS:
+                    continue  # judged on the records, not the outcomes (see _records)
                 key = _checks.rate_key(spec.metric)
                 checks += _checks.family_checks(
                     spec, grouping.attribute, grouping.names, rates, brates, counts, avail[key],

@@ -13,8 +13,9 @@ Each check compares one reported group with the policy threshold:
 Intervals: estimate +- z * SE, where SE is the larger of the bootstrap
 standard error and a binomial one with half-counts added (so a group with no
 events never yields a zero-width interval); ratios on the log scale. z is
-Bonferroni-adjusted over the groups compared in one (attribute, metric)
-family when the policy says ``adjust: bonferroni``.
+Bonferroni-adjusted within one (attribute, metric) family when the policy
+says ``adjust: bonferroni``: over every pair of groups when the reference is
+chosen by its estimate (``_comparisons``), over the groups otherwise.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ import numpy as np
 
 __all__ = [
     "judge", "z_value", "group_rates", "family_checks", "rate_key", "group_interval",
-    "RATE_METRICS",
+    "RATE_METRICS", "SCREEN_METRICS",
 ]
 
 RATE_METRICS = ("flag_rate", "fpr", "fnr", "mean_pd", "observed_rate", "calibration_gap", "auc")
+#: metrics judged by a screen of their own rather than from the outcomes
+SCREEN_METRICS = ("record_disparity",)
 PASS, FAIL, INCONCLUSIVE, INSUFFICIENT = "pass", "fail", "inconclusive", "insufficient"
 
 
@@ -112,8 +115,9 @@ def family_checks(spec, attribute, names, point, boot, counts, available, level,
         pick = np.nanargmax if metric == "auc_difference" else np.nanargmin
         ref = int(pick(np.where(ok, point[key], np.nan)))
         compared = [g for g in range(len(names)) if ok[g] and g != ref]
-    lvl = level if adjust == "none" else 1 - (1 - level) / max(1, len(compared))
-    z = z_value(level, len(compared) if adjust == "bonferroni" else 1)
+    m = _comparisons(len(compared), ref is not None) if adjust == "bonferroni" else 1
+    lvl = 1 - (1 - level) / m
+    z = z_value(level, m)
     rows = []
     for g in range(len(names)):
         if g == ref:
@@ -127,6 +131,22 @@ def family_checks(spec, attribute, names, point, boot, counts, available, level,
                          lo, hi, lvl, counts, g, judge(value, lo, hi, spec.threshold,
                                                        spec.direction)))
     return rows
+
+
+def _comparisons(n_compared: int, chosen_reference: bool) -> int:
+    """Comparisons a Bonferroni bound must cover.
+
+    With a reference group chosen by its estimate (the most favoured, the
+    best ranked), comparing every group with it is comparing every *pair*:
+    the reference is the extreme of all G groups, so its noise is selected,
+    and G - 1 comparisons would understate the multiplicity. The bound covers
+    the G (G - 1) / 2 pairs. Without a reference (calibration), each group
+    is compared with its own threshold: G comparisons.
+    """
+    if not chosen_reference:
+        return max(1, n_compared)
+    groups = n_compared + 1
+    return max(1, groups * (groups - 1) // 2)
 
 
 def rate_key(metric: str) -> str:

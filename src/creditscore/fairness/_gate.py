@@ -29,20 +29,26 @@ import pandas as pd
 
 from .._atomic import atomic_file, write_text_atomic
 from .._errors import InputError
-from ._audit import FairnessAudit
-from ._groups import sensitive_frame
+from ._audit import FairnessAudit, _json_rows
+from ._checks import FAIL
+from ._groups import groupings, sensitive_frame
 from ._policy import load_policy
+from ._population import outside_summary, target_population
 from ._proxies import detect_proxies
+from ._records import RecordScreen, screen_records
 from ._verdict import record_verdict
 
-__all__ = ["AuditResult", "run_audit", "audit_model", "GATE_RULE"]
+__all__ = ["AuditResult", "run_audit", "audit_model", "screen_features", "GATE_RULE"]
 
 FORMAT = "creditscore-audit/1"
 GATE_RULE = (
     "A check fails only when its point estimate and its whole confidence interval lie beyond "
     "the threshold; inconclusive (passes, listed for review) when the estimate is beyond and the "
     "interval reaches back across it. The audit passes unless a gate check fails. The "
-    "flag_rate_ratio check is the four-fifths screen (a screening rule, not a finding)."
+    "flag_rate_ratio check is the four-fifths screen (a screening rule, not a finding). "
+    "Outcome checks are computed on the rows the target is defined for; the record_disparity "
+    "checks (the record screen) on every audited row, and gate only the record families the "
+    "model uses."
 )
 MSG_READ = "{path}: cannot read the {what} table ({error})"
 MSG_TARGET = "{path}: the model's target column {target!r} is missing from the features"
@@ -55,15 +61,43 @@ class AuditResult:
     """
 
     def __init__(self, audit: FairnessAudit, *, proxies=None, model_hash: str, target: str,
-                 model_dir: str | None = None, created: str | None = None):
+                 model_dir: str | None = None, created: str | None = None,
+                 records: RecordScreen | None = None, outside: dict | None = None):
         self._audit, self._proxies = audit, proxies
+        self._records, self._outside = records, outside
         self._model_hash, self._target = model_hash, target
         self._model_dir = None if model_dir is None else str(model_dir)
         self._created = created or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
     @property
     def passed(self) -> bool:
-        return self._audit.passed
+        """The outcome checks passed and no record family the model uses is uneven."""
+        return self._audit.passed and not len(self._record_failed())
+
+    @property
+    def reason(self) -> str:
+        """One line: why the audit passed or failed."""
+        outcome, uneven = self._audit.reason, self._record_failed()
+        if not len(uneven):
+            return outcome
+        first = uneven.sort_values("value", ascending=False).iloc[0]
+        text = (f"{len(uneven)} record_disparity checks failed, worst {first['attribute']}/"
+                f"{first['family']}/{first['group']} = {first['value']:.2f}x the records its "
+                f"other behaviour predicts (threshold {first['threshold']})")
+        return text if self._audit.passed else f"{outcome}; {text}"
+
+    @property
+    def records(self) -> RecordScreen | None:
+        """The record-disparity screen (None when not run)."""
+        return self._records
+
+    @property
+    def outside_population(self) -> dict | None:
+        """The rows outside the target's population, reported apart."""
+        return None if self._outside is None else dict(self._outside)
+
+    def _record_failed(self) -> pd.DataFrame:
+        return self._records.failed if self._records is not None else pd.DataFrame()
 
     @property
     def audit(self) -> FairnessAudit:
@@ -89,11 +123,15 @@ class AuditResult:
 
     @property
     def checks(self) -> pd.DataFrame:
-        return self._audit.checks
+        """Outcome checks, then the record screen's (``family`` set on those only)."""
+        if self._records is None or not len(self._records.checks):
+            return self._audit.checks
+        return pd.concat([self._audit.checks, self._records.checks], ignore_index=True)
 
     @property
     def failed(self) -> pd.DataFrame:
-        return self._audit.failed
+        c = self.checks
+        return c.loc[(c["status"] == FAIL) & c["gate"].astype(bool)].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """Per-group metrics (suppressed groups left out): ``audit_groups.parquet``."""
@@ -109,14 +147,20 @@ class AuditResult:
         decision = ({"flag_tiers": list(pol.flag_tiers)} if pol.flag_tiers
                     else {"pd_cutoff": pol.pd_cutoff})
         body = self._audit.to_dict()
+        body.pop("passed")
+        body["reason"] = self.reason
+        if self._records is not None:
+            body["checks"] += _json_rows(self._records.checks, ci=True)
         proxies = None if self._proxies is None else self._proxies.to_dict()
         return {
-            "format": FORMAT, "passed": body.pop("passed"), "model": self._model_hash,
+            "format": FORMAT, "passed": self.passed, "model": self._model_hash,
             "model_dir": self._model_dir, "target": self._target, "created": self._created,
             "gate_rule": GATE_RULE, "decision": decision, **body,
             "proxies": None if proxies is None else proxies["named"],
             "proxy_screen": None if proxies is None else {
                 "thresholds": proxies["thresholds"], "features": proxies["features"]},
+            "record_screen": None if self._records is None else self._records.to_dict(),
+            "outside_population": self._outside,
             "policy": pol.to_dict(),
             "software": {"creditscore": __version__, "fairlearn": fairlearn.__version__},
         }
@@ -128,6 +172,10 @@ class AuditResult:
         from ._render import audit_markdown, table
 
         text = audit_markdown(self._audit, title=f"Fairness audit of model {self._model_hash[:12]}")
+        if self._records is not None:
+            text += "\n## Uneven records\n" + ("\n".join(
+                f"- {line}" for line in self._records.sentences())
+                or f"- {self._records.skipped}") + "\n"
         if self._proxies is not None:
             text += "\n## Named proxies\n" + table(self._proxies.named, [
                 "feature", "attribute", "auc", "nmi", "disparity_reduction", "carries_disparity"])
@@ -171,7 +219,7 @@ def _read_table(table, what: str) -> tuple[pd.DataFrame, str]:
 
 
 def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
-              random_state: int = 0) -> AuditResult:
+              random_state: int = 0, records: bool | RecordScreen = True) -> AuditResult:
     """Audit a model on a population (nothing is written).
 
     Parameters
@@ -189,6 +237,11 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
     proxies : bool, default=True
         Run proxy detection (re-scores the rows once per feature).
     random_state : int, default=0
+    records : bool or RecordScreen, default=True
+        Run the record-disparity screen. A ``RecordScreen`` from
+        ``screen_features`` on the same rows is reused as it is (the screen
+        does not depend on the model, only on which families it uses, which
+        is re-read from this model's features).
     """
     policy = load_policy(policy)
     model, model_dir = _load_model(model)
@@ -199,17 +252,41 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
     if model.target not in frame.columns:
         raise InputError(MSG_TARGET.format(path=fsource, target=model.target))
     sens, _ = sensitive_frame(frame, prot, policy, source=psource)
+    subjects = frame["subject_id"].astype(str).to_numpy()
     pd_ = np.asarray(model.predict_pd(frame), dtype=float)
     tiers = model.tier(pd_) if policy.flag_tiers else None
-    audit = FairnessAudit(frame[model.target], pd_, tiers, sensitive_features=sens,
-                          subject_ids=frame["subject_id"].astype(str).to_numpy(),
+    inside, untold = target_population(frame, model.target)
+    audit = FairnessAudit(frame.loc[inside, model.target], pd_[inside],
+                          None if tiers is None else np.asarray(tiers)[inside],
+                          sensitive_features=sens.loc[inside], subject_ids=subjects[inside],
                           policy=policy, random_state=random_state)
+    groups = groupings(sens, subjects, policy)
+    outside = outside_summary(inside, pd_, tiers, groups, subjects, policy, untold)
+    screen = None
+    if isinstance(records, RecordScreen):
+        screen = records.for_model(model.feature_names)
+    elif records:
+        screen = screen_records(frame, groups, subjects, model.feature_names, policy,
+                                random_state=random_state)
     report = None
     if proxies:
         report = detect_proxies(model, frame, sens, subject_ids=frame["subject_id"].to_numpy(),
                                 policy=policy, random_state=random_state)
     return AuditResult(audit, proxies=report, model_hash=model_hash, target=model.target,
-                       model_dir=model_dir)
+                       model_dir=model_dir, records=screen, outside=outside)
+
+
+def screen_features(features, protected, *, policy=None, random_state: int = 0) -> RecordScreen:
+    """The record-disparity screen of a feature table alone (no model: every family counts
+    as used; ``run_audit(..., records=screen)`` re-reads which ones a model uses)."""
+    policy = load_policy(policy)
+    frame, _ = _read_table(features, "features")
+    prot, psource = _read_table(protected, "protected")
+    frame = frame.reset_index(drop=True)
+    sens, _ = sensitive_frame(frame, prot, policy, source=psource)
+    subjects = frame["subject_id"].astype(str).to_numpy()
+    return screen_records(frame, groupings(sens, subjects, policy), subjects, None, policy,
+                          random_state=random_state)
 
 
 def audit_model(model_dir, features_path, protected_path, out_dir, policy=None, *, model=None,
@@ -237,7 +314,8 @@ def audit_model(model_dir, features_path, protected_path, out_dir, policy=None, 
     found = run_audit(model if model is not None else model_dir, features_path, protected_path,
                       policy=policy, proxies=proxies, random_state=random_state)
     result = AuditResult(found.audit, proxies=found.proxies, model_hash=found.model_hash,
-                         target=found.target, model_dir=model_dir, created=found.created)
+                         target=found.target, model_dir=model_dir, created=found.created,
+                         records=found.records, outside=found.outside_population)
     result.write(out_dir)
     record_verdict(model_dir, (Path(out_dir) / "audit.json").read_bytes(),
                    model_hash=result.model_hash)

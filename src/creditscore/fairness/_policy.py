@@ -34,9 +34,12 @@ METRICS = {
     "fnr_difference": "above",
     "calibration_gap": "outside",
     "auc_difference": "above",
+    "record_disparity": "above",
 }
 _TOP = ("policy_version", "attributes", "missing_attributes", "intersections", "age_bands",
         "min_group_size", "min_cell_size", "decision", "inference", "checks", "proxies")
+#: threshold ranges of the ratio metrics (the differences: [0, 0.5])
+_RANGES = {"flag_rate_ratio": (0.01, 1.0), "record_disparity": (1.0, 10.0)}
 _PROXY_KEYS = {"auc": (0.5, 1.0), "nmi": (0.0, 1.0), "disparity_reduction": (0.0, 1.0),
                "max_rows": (100, 10**9)}
 
@@ -225,8 +228,7 @@ def _checks(spec, file, attributes) -> tuple[CheckSpec, ...]:
         _need(isinstance(body, dict) and {"threshold", "gate"} <= set(body) <= {
             "threshold", "gate", "exempt"}, file, where, "must hold threshold and gate", body,
             "{threshold: NUMBER, gate: true|false, exempt: {ATTRIBUTE: JUSTIFICATION}}")
-        hi = 1.0 if metric == "flag_rate_ratio" else 0.5
-        lo = 0.01 if metric == "flag_rate_ratio" else 0.0
+        lo, hi = _RANGES.get(metric, (0.0, 0.5))
         threshold = _number(body["threshold"], file, f"{where}.threshold", lo, hi)
         _need(isinstance(body["gate"], bool), file, f"{where}.gate", "must be true or false",
               body["gate"], "a boolean")

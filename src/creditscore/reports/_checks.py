@@ -256,9 +256,29 @@ def _ending(check: dict) -> str:
     return text + "."
 
 
+def _records(check: dict) -> str:
+    """A record_disparity check: the group's records against those its behaviour predicts."""
+    value, threshold = _get(check, "value"), _get(check, "threshold")
+    low, high = _get(check, "ci_low"), _get(check, "ci_high")
+    family = str(check.get("family") or "records")
+    words = (family.split(":", 1)[1].replace("_", " ") + " public records" if ":" in family
+             else family.replace("_", " "))
+    subject = _cap(who(check.get("attribute"), check.get("group")))
+    if not is_number(value):
+        return f"The {words} of {who(check.get('attribute'), check.get('group'))} are too few " \
+               "to compare with their other recorded behaviour"
+    ci = f"95% interval {num(low)} to {num(high)} times" if is_number(low) else ""
+    detail = "; ".join(p for p in (ci, _n_text(check).lstrip("; ")) if p)
+    return (f"{subject} have {num(value)} times the {words} their other recorded behaviour "
+            f"predicts, compared with everyone else{f' ({detail})' if detail else ''}. The "
+            f"policy allows at most {num(threshold)} times")
+
+
 def check_sentence(check: dict) -> str:
     """One check of ``audit.json`` as a plain sentence ending in PASSED or FAILED."""
     family = _family(str(check.get("metric", "")))
+    if check.get("metric") == "record_disparity":
+        return _records(check).rstrip(". ") + _ending(check)
     if family == "ratio":
         text = _ratio(check)
     elif family == "auc_diff":

@@ -179,7 +179,30 @@ def _record_section_blocks(audit: AuditInfo) -> list:
         if kept:
             blocks.append(Table.from_frame(pd.DataFrame(kept), caption="Observed and expected "
                                                                       "record rates by group"))
+    curve = _power_table()
+    if curve is not None:
+        blocks.append(curve)
     return blocks
+
+
+def _power_table():
+    """How often the whole gate finds over-recording, measured (bench_gate_power.py)."""
+    import pandas as pd
+
+    from ..fairness import power_curve
+
+    curve = power_curve()
+    if not curve:
+        return None
+    rows = [{"subjects": r["subjects"], "over-recorded": "1x (fair)" if r["factor"] == 1 else
+             f"{r['factor']:g}x", "model": r["target"], "worlds": r["worlds"],
+             "failed on ethnicity": f"{r['detected']:.0%}", "failed at all": f"{r['failed']:.0%}"}
+            for r in curve["rows"]]
+    return Table.from_frame(pd.DataFrame(rows), caption=(
+        f"How the screen works, measured: power and false alarms of the whole gate "
+        f"({curve['measured']}; {curve['command']}) on synthetic worlds whose minority's "
+        "discretionary public records are entered the given number of times as often; on fair "
+        "worlds, 'failed at all' is the false-alarm rate."))
 
 
 def _facts(raw: dict) -> list[tuple[str, str]]:

@@ -124,6 +124,7 @@ def generate(
     extracted_on: dt.date = dt.date(2024, 12, 31),
     chunk_size: int = 20_000,
     progress: bool = False,
+    over_recording: float | None = None,
 ) -> SynthSummary:
     """Write a synthetic record set of the contract, and its ground truth beside it.
 
@@ -146,6 +147,10 @@ def generate(
         not depend on it.
     progress : bool, default=False
         Show a progress bar.
+    over_recording : float, default=None
+        ``records-bias`` only: the factor by which the minority's
+        discretionary public records are over-recorded (default 4; see
+        ``creditscore.synth.SCENARIOS``).
 
     Returns
     -------
@@ -180,7 +185,7 @@ def generate(
     world = World.build(
         seed,
         n_subjects,
-        get_scenario(scenario),
+        get_scenario(scenario, over_recording),
         Calendar.build(start, extracted_on),
         start.year,
         _catalogue(),
@@ -197,6 +202,7 @@ def generate(
         _write_json(tmp / "manifest.json", {"extracted_on": extracted_on.isoformat()})
         _write_json(
             truth_tmp / "seed.json", _seed_record(seed, scenario, n_subjects, start, extracted_on)
+            | ({} if over_recording is None else {"over_recording": float(over_recording)}),
         )
     return SynthSummary(
         out_dir,

@@ -27,7 +27,8 @@ subjects have a visible record at any time (5 to 8 % in the years 2021-2023
 of the default calendar), from about one in a hundred of the least risky
 fifth to one in five of the riskiest fifth.
 
-**Over-recording** (the ``records-bias`` scenario): on top of every record
+**Over-recording** (the ``records-bias`` scenario, factor ``over_recording``,
+default 4): on top of every record
 above, the scenario's group gets ``record_bias - 1`` times as many again from
 the behaviour and outside-cause sources, at the same latent risk and stress,
 drawn from the block's random stream *after* every other record, with record

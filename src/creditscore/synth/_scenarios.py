@@ -10,12 +10,18 @@ that a fairness audit run on the synthetic data has a known right answer:
     The ethnic minority is over-recorded: for the same behaviour, the same
     latent risk and the same financial stress, its tax arrears, benefit
     fraud, administrative penalties and civil judgments over outside debts
-    are entered sixteen times as often (and the enforcement defaults that
-    follow unpaid judgments with them), so that about four times as many
-    minority subjects carry a public record as majority subjects of the same
-    risk (three in ten of the minority against one in thirteen of the
-    majority after five and a half years of records): a disparity a model
-    that uses public records passes on to its scores. The extra records are
+    (the records an authority or a court enters at its discretion) are
+    entered ``over_recording`` times as often, and the enforcement defaults
+    that follow unpaid judgments with them. Records that follow a default
+    (judgments over the subject's own charged-off loans, distress before a
+    first default) and records entered in error are not multiplied, so the
+    minority's public records as a whole grow by less than the factor. The
+    default factor is 4 (the issue-12 world: "recorded four times as often
+    for the same behaviour"); ``over_recording=16`` is the stronger design
+    the package first shipped, where about four times as many minority
+    subjects as majority subjects of the same risk carry a public record
+    (three in ten against one in thirteen after five and a half years of
+    records). A factor of 1 is the ``fair`` world. The extra records are
     added to those of the ``fair`` world of the same seed, which it
     otherwise equals record for record: the people, their behaviour and the
     ground truth are the same, the bias is in the public records only (and
@@ -29,15 +35,21 @@ that a fairness audit run on the synthetic data has a known right answer:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .._errors import InputError
 
-__all__ = ["Scenario", "SCENARIOS", "get_scenario"]
+__all__ = ["Scenario", "SCENARIOS", "get_scenario", "DEFAULT_OVER_RECORDING"]
 
 MSG_UNKNOWN = "synth: unknown scenario {name!r}; expected one of: {valid}"
+MSG_FACTOR = "synth: --over-recording {got!r} is not a number >= 1 (1: recorded like everyone)"
+MSG_FACTOR_SCENARIO = (
+    "synth: --over-recording applies to the records-bias scenario only (got scenario {name!r})"
+)
+#: the records-bias scenario's over-recording factor when none is given
+DEFAULT_OVER_RECORDING = 4.0
 
 
 @dataclass(frozen=True)
@@ -83,22 +95,39 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("fair"),
-        Scenario("records-bias", group="minority", record_bias=16.0),
+        Scenario("records-bias", group="minority", record_bias=DEFAULT_OVER_RECORDING),
         Scenario("thin-file", group="rural", informal_share=0.5, credit_uptake=0.4),
         Scenario("structural", group="rural", income_shift=-0.8),
     )
 }
 
 
-def get_scenario(name: str) -> Scenario:
+def get_scenario(name: str, over_recording: float | None = None) -> Scenario:
     """The scenario called ``name``.
+
+    Parameters
+    ----------
+    name : str
+    over_recording : float, default=None
+        For ``records-bias``: how many times as often the minority's
+        discretionary public records are entered (>= 1; default
+        ``DEFAULT_OVER_RECORDING``). Refused for the other scenarios.
 
     Raises
     ------
     InputError
-        If there is no such scenario; the message lists the valid names.
+        If there is no such scenario (the message lists the valid names), or
+        the factor is not a number >= 1 or is given for another scenario.
     """
     try:
-        return SCENARIOS[name]
+        scenario = SCENARIOS[name]
     except KeyError:
         raise InputError(MSG_UNKNOWN.format(name=name, valid=", ".join(SCENARIOS))) from None
+    if over_recording is None:
+        return scenario
+    if name != "records-bias":
+        raise InputError(MSG_FACTOR_SCENARIO.format(name=name))
+    ok = isinstance(over_recording, (int, float)) and not isinstance(over_recording, bool)
+    if not ok or not np.isfinite(over_recording) or over_recording < 1:
+        raise InputError(MSG_FACTOR.format(got=over_recording))
+    return replace(scenario, record_bias=float(over_recording))
