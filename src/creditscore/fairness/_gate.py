@@ -260,7 +260,7 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
                           None if tiers is None else np.asarray(tiers)[inside],
                           sensitive_features=sens.loc[inside], subject_ids=subjects[inside],
                           policy=policy, random_state=random_state)
-    groups = groupings(sens, subjects, policy)
+    groups = _audited_groups(groupings(sens, subjects, policy), audit)
     outside = outside_summary(inside, pd_, tiers, groups, subjects, policy, untold)
     screen = None
     if isinstance(records, RecordScreen):
@@ -274,6 +274,25 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
                                 policy=policy, random_state=random_state)
     return AuditResult(audit, proxies=report, model_hash=model_hash, target=model.target,
                        model_dir=model_dir, records=screen, outside=outside)
+
+
+def _audited_groups(groups, audit: FairnessAudit):
+    """The groupings of every row, less the groups the audit suppressed (privacy: a group
+    too small in the target's population shows no number anywhere)."""
+    from ._groups import Grouping
+
+    hidden = {(a, g) for a, g in audit.suppressed[["attribute", "group"]].itertuples(index=False)}
+    out = []
+    for grp in groups:
+        keep = [i for i, name in enumerate(grp.names) if (grp.attribute, name) not in hidden]
+        remap = np.full(len(grp.names) + 1, -1, dtype=np.int64)
+        remap[keep] = np.arange(len(keep))
+        codes = np.where(grp.codes >= 0, remap[grp.codes], -1)
+        suppressed = tuple(sorted({*grp.suppressed, *(grp.names[i] for i in range(
+            len(grp.names)) if i not in keep)}))
+        out.append(Grouping(grp.attribute, codes, tuple(grp.names[i] for i in keep), suppressed,
+                            grp.n_missing))
+    return out
 
 
 def screen_features(features, protected, *, policy=None, random_state: int = 0) -> RecordScreen:
