@@ -13,6 +13,15 @@ from pathlib import Path
 
 import typer
 
+from ._cli_flat import (
+    FLAT_RULE,
+    audit_scores_command,
+    explain_flat_row,
+    flat_train_options_used,
+    is_flat_model,
+    table_columns,
+    train_flat_table,
+)
 from ._errors import CreditscoreError
 
 __all__ = ["app", "main"]
@@ -228,22 +237,60 @@ def list_features() -> None:
 
 @app.command()
 def train(
-    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Feature table."),
-    target: str = typer.Option(..., "--target", help="default_12m or breach_12m."),
-    model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
+    features_file: Path = typer.Argument(..., metavar="TABLE", help="A feature table from "
+                                         "`creditscore features`, or any CSV/Parquet table."),
+    target: str = typer.Option(..., "--target", help="default_12m or breach_12m, or the "
+                               "label column of a flat table."),
+    model: str = typer.Option("lgbm", "--model", help="lgbm (lightgbm) or scorecard (woe)."),
     out: Path = typer.Option(..., "--out", help="Model directory to write."),
     train_until: str | None = typer.Option(None, "--train-until", help="Last as_of to fit on."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     track: bool = typer.Option(False, "--track", help="Log the run to MLflow (unaudited)."),
+    positive: str | None = typer.Option(None, "--positive", help="Flat: the label value that "
+                                        "is the event (e.g. bad)."),
+    id_column: str | None = typer.Option(None, "--id", help="Flat: the row id column."),
+    protected: list[str] = typer.Option(None, "--protected", help="Flat: a protected column "
+                                        "(repeatable); kept for the audit, never model input."),
+    drop: list[str] = typer.Option(None, "--drop", help="Flat: a column to leave out "
+                                   "(repeatable)."),
+    features_yaml: Path | None = typer.Option(None, "--features", help="Flat: a YAML of "
+                                              "columns (column, direction, description)."),
+    folds: int | None = typer.Option(None, "--folds", min=2, help="Flat: K of the stratified "
+                                     "K-fold evaluation (default 5)."),
+    repeats: int | None = typer.Option(None, "--repeats", min=1, help="Flat: repeats of the "
+                                       "K-fold (default 2, fixed seed)."),
     progress: bool | None = progress_option(),
 ) -> None:
-    """Fit on rows with a known label (and as_of <= --train-until); write a model directory."""
-    until = _parse_date(train_until, "--train-until") if train_until else None
-    from ._progress import spinner, wanted
-    from .models import train_model
+    """Fit a model and write its model directory.
 
-    with spinner(f"training {model} on {target}", wanted(progress)):
-        result = train_model(features_file, target, model, out, train_until=until, seed=seed)
+    A creditscore feature table: fit on rows with a known label (and as_of <=
+    --train-until). Any other table (flat): columns as they are, out-of-fold
+    evaluation. TABLE is read as a creditscore feature table when --target is
+    default_12m or breach_12m and it has the columns subject_id and as_of.
+    """
+    from ._progress import spinner, wanted
+    from .models import TARGETS, is_flat_request
+
+    flat_opts = flat_train_options_used({"positive": positive, "id": id_column,
+                                          "protected": protected, "drop": drop,
+                                          "features": features_yaml, "folds": folds,
+                                          "repeats": repeats})
+    columns = table_columns(features_file)
+    if (target not in TARGETS) if columns is None else is_flat_request(columns, target):
+        if train_until:
+            _fail("--train-until applies to feature tables; a flat table is evaluated by "
+                  f"K-fold ({FLAT_RULE})", 2)
+        with spinner(f"training {model} on {target}", wanted(progress)):
+            result = train_flat_table(features_file, target, model, out, seed, positive,
+                                      id_column, protected, drop, features_yaml, folds, repeats)
+    else:
+        if flat_opts:
+            _fail(f"{', '.join(flat_opts)} apply to flat tables only ({FLAT_RULE})", 2)
+        until = _parse_date(train_until, "--train-until") if train_until else None
+        from .models import train_model
+
+        with spinner(f"training {model} on {target}", wanted(progress)):
+            result = train_model(features_file, target, model, out, train_until=until, seed=seed)
     typer.echo(result.summary())
     if track:
         from .pipeline import track_model
@@ -253,24 +300,47 @@ def train(
         track_model(out, None, {"card": card}, features=features_file)
 
 
+def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
+    """The audit of a flat-table model (its table) or of a record-set model (its feature
+    table and protected table)."""
+    if is_flat_model(model_dir):
+        from .fairness import audit_flat_model, parse_bands, read_split
+
+        return audit_flat_model(model_dir, features_file, out, policy, protected=protected,
+                                bands=parse_bands(bands), split=read_split(split))
+    if bands or split:
+        _fail("--bands and --split apply to flat-table models only", 2)
+    if not protected or len(protected) != 1:
+        _fail("--protected FILE: give the protected table (one Parquet file)", 2)
+    from .fairness import audit_model
+
+    return audit_model(model_dir, features_file, Path(protected[0]), out, policy)
+
+
 @app.command()
 def audit(
     model_dir: Path = typer.Argument(..., help="A model directory."),
-    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet", help="Rows to audit."),
-    protected: Path = typer.Option(..., "--protected", help="The protected table (Parquet)."),
+    features_file: Path = typer.Argument(..., metavar="TABLE", help="Rows to audit: a feature "
+                                         "table, or the flat table of a flat model."),
+    protected: list[str] = typer.Option(None, "--protected", help="The protected table "
+                                        "(Parquet); flat models: protected columns "
+                                        "(repeatable; default: those named at training)."),
     out: Path = typer.Option(..., "--out", help="Report directory (audit.json, report)."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     track: bool = typer.Option(False, "--track", help="Log to MLflow; promote if passed."),
+    bands: list[str] = typer.Option(None, "--bands", help="Flat: COLUMN=CUT,CUT,... bands of "
+                                    "a numeric protected column (e.g. age_in_years=25,35,50)."),
+    split: list[str] = typer.Option(None, "--split", help="Flat: split a text protected "
+                                    "column: COLUMN=ATTR,ATTR (parts at ':') or a YAML mapping."),
     progress: bool | None = progress_option(),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the reports as PDF."),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
     from ._progress import spinner, wanted
-    from .fairness import audit_model
     from .pipeline import track_model, write_model_reports
 
     with spinner("auditing", wanted(progress)):
-        result = audit_model(model_dir, features_file, protected, out, policy)
+        result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
         paths = write_model_reports(model_dir, out, pdf=pdf)
     if track:
         track_model(model_dir, out, paths, features=features_file)
@@ -278,6 +348,9 @@ def audit(
     typer.echo(f"fairness gate {verdict}: {result.reason} -> {out / 'audit.json'}")
     if not result.passed:
         raise typer.Exit(3)
+
+
+app.command("audit-scores")(audit_scores_command)
 
 
 @app.command()
@@ -368,22 +441,32 @@ def score(
 
 @app.command()
 def explain(
-    record_dir: Path = typer.Argument(..., help="A record set directory."),
-    subject_id: str = typer.Argument(..., help="The subject (a pseudonym)."),
+    record_dir: Path = typer.Argument(..., metavar="RECORD_DIR|TABLE",
+                                      help="A record set directory, or a flat model's table."),
+    subject_id: str = typer.Argument(..., metavar="SUBJECT_ID|ROW_ID",
+                                     help="The subject (a pseudonym), or the row's id."),
     model: Path = typer.Option(..., "--model", help="An audited model directory."),
-    as_of: str = typer.Option(..., "--as-of", help="Observation date."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Observation date (record sets)."),
     purpose: str = typer.Option(..., "--purpose", help="Why this subject's letter is written."),
     out: Path = typer.Option(Path("letters"), "--out", help="Directory for the letter."),
     progress: bool | None = progress_option(),
 ) -> None:
-    """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse."""
-    day = _parse_date(as_of, "--as-of")
+    """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse.
+
+    A flat-table model: the row's PD, score, tier and up to four reasons (Markdown, JSON).
+    """
     from . import audit_log
-    from .explain import write_letter
 
     if not purpose.strip():
         _fail(audit_log.MSG_NO_PURPOSE.format(action="explain"), 2)
+    if is_flat_model(model):
+        explain_flat_row(record_dir, subject_id, model, purpose, out)
+        return
+    if as_of is None:
+        _fail("--as-of DATE is required to explain a record-set model", 2)
+    day = _parse_date(as_of, "--as-of")
     from ._progress import spinner, wanted
+    from .explain import write_letter
 
     with spinner("writing the letter", wanted(progress)):
         result = write_letter(record_dir, subject_id, model, day, purpose, out)

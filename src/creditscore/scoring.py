@@ -119,6 +119,8 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
         raise InputError(MSG_NO_MODEL.format(path=model_dir))
     model = load_audited_model(model_dir)  # the audited hash checked before any parsing
     features, out = Path(features), Path(out)
+    if model.flat is not None:
+        return _score_flat(model, features, out, purpose, log, start)
     pf = _open(features, ["subject_id", "as_of", *model.feature_names])
     coder = ReasonCoder(features=model.features).fit(model)
     model_hash = model.model_hash()
@@ -131,6 +133,22 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
 
     n = _write_scores(model, coder, pf, features, out, batch_size, progress, log_it)
     return ScoreResult(n, out, model_hash, time.perf_counter() - start)
+
+
+def _score_flat(model, table: Path, out: Path, purpose: str, log, start) -> ScoreResult:
+    """A flat-table model scores a flat table (CSV or Parquet, read whole): id, pd, score,
+    tier, reason_1..reason_4."""
+    from .explain._flat import flat_scores
+    from .models._flat import read_flat_table
+
+    scores = flat_scores(model, read_flat_table(table), str(table))
+    model_hash = model.model_hash()
+    with atomic_file(out) as tmp:
+        scores.to_parquet(tmp, index=False)
+        audit_log.append("score", purpose=purpose, model_hash=model_hash,
+                         input_fingerprint=audit_log.fingerprint(table),
+                         n_subjects=len(scores), output=out, path=log)
+    return ScoreResult(len(scores), out, model_hash, time.perf_counter() - start)
 
 
 def _batches(pf, source: Path, batch_size: int, columns: list[str]):

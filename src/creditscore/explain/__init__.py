@@ -20,6 +20,7 @@ Heavy libraries (lightgbm, numba, shap, matplotlib, jinja2) are imported
 inside the functions that use them.
 """
 
+from ._flat import FlatExplanation, explain_flat, flat_scores
 from ._global import points_table, shap_importance, shap_plots
 from ._letter import (
     DISPUTE_CONTACT,
@@ -36,6 +37,9 @@ from ._sentences import family_key, reason_sentence
 
 __all__ = [
     "ReasonCoder",
+    "FlatExplanation",
+    "explain_flat",
+    "flat_scores",
     "ReasonCodes",
     "reason_codes",
     "reason_sentence",

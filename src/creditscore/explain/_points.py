@@ -6,7 +6,9 @@ attribution needs no approximation: characteristic ``j`` costs the subject
 its (populated) bins gives. A positive loss is a reason.
 
 Bins are left-closed like optbinning's: ``(-inf, s_0), [s_0, s_1), ...,
-[s_m, inf)`` and a last "Missing" bin for missing values.
+[s_m, inf)`` and a last "Missing" bin for missing values. A categorical
+characteristic of a flat-table scorecard has groups of category codes instead
+of splits (read from the scorecard's ``bins_``).
 """
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ _LABEL = re.compile(r"^\s*[\[(]\s*(-?inf|[-+0-9.eE]+)\s*,\s*(-?inf|[-+0-9.eE]+)\
 
 @dataclass(frozen=True)
 class PointsLookup:
-    """Per characteristic: sorted ``splits`` and ``points`` (one per bin, Missing last)."""
+    """Per characteristic: sorted ``splits`` and ``points`` (one per bin, Missing last);
+    ``groups`` holds the category-code groups of categorical characteristics (else None)."""
 
     features: tuple[str, ...]
     splits: tuple[np.ndarray, ...]
     points: tuple[np.ndarray, ...]
     best: np.ndarray
+    groups: tuple = ()
 
     def points_of(self, X: np.ndarray) -> np.ndarray:
         """Points of each row (n_rows x n_characteristics); NaN goes to the Missing bin."""
+        from ..models._woe import bin_index
+
+        groups = self.groups or (None,) * len(self.features)
         out = np.empty((X.shape[0], len(self.features)))
-        for j, (s, p) in enumerate(zip(self.splits, self.points, strict=True)):
-            x = X[:, j]
-            idx = np.searchsorted(s, x, side="right")
-            out[:, j] = p[np.where(np.isnan(x), len(s) + 1, idx)]
+        for j, (s, p, g) in enumerate(zip(self.splits, self.points, groups, strict=True)):
+            out[:, j] = p[bin_index({"splits": s, "groups": g}, X[:, j])]
         return out
 
     def losses(self, X: np.ndarray) -> np.ndarray:
@@ -66,9 +71,11 @@ def points_lookup(model) -> PointsLookup:
     if not hasattr(table, "columns") or not {"feature", "points"} <= set(table.columns):
         raise InputError(MSG_TABLE.format(what="not a points table"))
     bins = getattr(model, "bins_", None)
-    features, splits, points, best = [], [], [], []
+    features, splits, points, best, groups = [], [], [], [], []
     for name, rows in table.groupby("feature", sort=False):
-        s, missing_last = _splits(rows, bins.get(name) if bins else None)
+        own = bins.get(name) if bins else None
+        groups.append(own.get("groups") if own else None)
+        s, missing_last = _splits(rows, own)
         p = rows["points"].to_numpy(dtype=float)
         if not missing_last:  # no Missing bin: a missing value costs nothing
             p = np.append(p, np.nan)
@@ -77,13 +84,14 @@ def points_lookup(model) -> PointsLookup:
         if not np.isfinite(top):
             top = float(np.nanmax(p))
         p = np.where(np.isnan(p), top, p)
-        if len(p) != len(s) + 2:
+        if len(p) != (len(s) + 2 if groups[-1] is None else len(groups[-1]) + 1):
             raise InputError(MSG_TABLE.format(what=f"{name}: {len(p)} bins for {len(s)} splits"))
         features.append(str(name))
         splits.append(s)
         points.append(p)
         best.append(top)
-    return PointsLookup(tuple(features), tuple(splits), tuple(points), np.asarray(best))
+    return PointsLookup(tuple(features), tuple(splits), tuple(points), np.asarray(best),
+                        tuple(groups))
 
 
 def _splits(rows, bins: dict | None) -> tuple[np.ndarray, bool]:

@@ -171,7 +171,13 @@ def reason_sentence(defn, value: float) -> str:
     defn : FeatureDef
     value : float
         The subject's value; NaN means missing (no record).
+
+    A definition with its own ``sentence(value)`` method (a flat-table
+    column, see ``creditscore.models.FlatFeature``) writes its own sentence.
     """
+    own = getattr(defn, "sentence", None)
+    if callable(own):
+        return own(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         text = _missing_sentence(defn)
     else:

@@ -19,7 +19,9 @@ check fails only when its estimate and its whole interval lie beyond the
 threshold. ``audit_model`` writes ``audit.json`` and records the verdict in
 the model directory, bound to the model's hash; ``require_passed_audit``
 refuses (exit 3) to let anything score with a model that has no passed
-audit of its current files. ``mitigate`` searches less discriminatory
+audit of its current files. ``audit_flat_model`` audits a model of a flat
+table (its protected columns banded or split); ``audit_scores`` audits a file
+of scores made elsewhere. ``mitigate`` searches less discriminatory
 alternatives when the gate fails: each one a model directory of its own,
 trained like ``train`` trains, audited by the same gate under the same policy;
 the frontier sets their accuracy against their disparity.
@@ -27,6 +29,8 @@ the frontier sets their accuracy against their disparity.
 
 from ._audit import FairnessAudit, flag_decision
 from ._candidates import Recipe
+from ._flat_audit import audit_flat_model
+from ._flat_groups import attribute_frame, parse_bands, read_split
 from ._gate import GATE_RULE, AuditResult, audit_model, run_audit, screen_features
 from ._groups import age_bands, sensitive_frame
 from ._mitigation import DEFAULT_CANDIDATES, mitigate
@@ -34,6 +38,7 @@ from ._mitigation_result import CandidateResult, MitigationResult
 from ._policy import DEFAULT_POLICY, CheckSpec, Policy, PolicyError, load_policy
 from ._proxies import ProxyReport, detect_proxies
 from ._records import RecordScreen, power_curve, screen_records
+from ._scores_audit import DEFAULT_FLAG_SHARE, audit_scores
 from ._verdict import (
     KEY_ENV,
     Verdict,
@@ -55,6 +60,12 @@ __all__ = [
     "screen_records",
     "RecordScreen",
     "power_curve",
+    "audit_flat_model",
+    "audit_scores",
+    "DEFAULT_FLAG_SHARE",
+    "attribute_frame",
+    "parse_bands",
+    "read_split",
     "GATE_RULE",
     "age_bands",
     "sensitive_frame",

@@ -12,6 +12,8 @@ intervals. :func:`train_model` runs it all from a feature table and writes a
 self-contained model directory (:func:`save_model`, :func:`load_model`,
 :func:`model_hash`); :func:`score_frame` scores feature rows;
 :func:`run_experiment` runs an ``experiments/*.yaml`` config end to end.
+:func:`train_flat` does the same for any flat CSV or Parquet table (numeric
+and text columns as they are, a text label, out-of-fold evaluation).
 
 Importing this package is light: scikit-learn, LightGBM and optbinning load
 when a name that needs them is first used.
@@ -27,12 +29,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._evaluation import Evaluation
     from ._experiment import ExperimentResult, load_experiment, run_experiment
     from ._features import PROTECTED_COLUMNS
+    from ._flat import FlatFeature, FlatSchema, FlatTableWarning, flat_schema, read_flat_table
+    from ._flat_train import FlatTrainResult, is_flat_request, train_flat
     from ._gbm import MonotoneLGBM
     from ._modeldir import AUDIT_DIR, LoadedModel, load_model, model_hash, save_model
     from ._scorecard import WoEScorecard
     from ._split import holdout_mask
     from ._tiers import PointsScale, RiskTiers
-    from ._train import MODELS, TARGETS, TrainResult, read_feature_table, score_frame, train_model
+    from ._train import (
+        MODELS,
+        TARGETS,
+        TrainResult,
+        model_name,
+        read_feature_table,
+        score_frame,
+        train_model,
+    )
 
 _WHERE = {
     "CalibratedModel": "_calibration",
@@ -42,6 +54,15 @@ _WHERE = {
     "load_experiment": "_experiment",
     "run_experiment": "_experiment",
     "PROTECTED_COLUMNS": "_features",
+    "FlatFeature": "_flat",
+    "FlatSchema": "_flat",
+    "FlatTableWarning": "_flat",
+    "flat_schema": "_flat",
+    "read_flat_table": "_flat",
+    "FlatTrainResult": "_flat_train",
+    "is_flat_request": "_flat_train",
+    "train_flat": "_flat_train",
+    "model_name": "_train",
     "MonotoneLGBM": "_gbm",
     "AUDIT_DIR": "_modeldir",
     "LoadedModel": "_modeldir",
@@ -66,6 +87,10 @@ __all__ = [
     "Calibrator",
     "Evaluation",
     "ExperimentResult",
+    "FlatFeature",
+    "FlatSchema",
+    "FlatTableWarning",
+    "FlatTrainResult",
     "LoadedModel",
     "MODELS",
     "MonotoneLGBM",
@@ -75,14 +100,19 @@ __all__ = [
     "TARGETS",
     "TrainResult",
     "WoEScorecard",
+    "flat_schema",
     "holdout_mask",
+    "is_flat_request",
     "load_experiment",
     "load_model",
     "model_hash",
+    "model_name",
     "read_feature_table",
+    "read_flat_table",
     "run_experiment",
     "save_model",
     "score_frame",
+    "train_flat",
     "train_model",
 ]
 

@@ -11,6 +11,7 @@ without the features package.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from .._errors import InputError
 
@@ -23,6 +24,9 @@ __all__ = [
     "features_from_json",
     "feature_matrix",
     "column_names",
+    "FitInputs",
+    "fit_inputs",
+    "categorical_names",
 ]
 
 #: column names that are protected attributes (or derived from one) and never
@@ -129,3 +133,51 @@ def column_names(X) -> list[str]:
     import numpy as np
 
     return [f"x{i}" for i in range(np.shape(X)[1])]
+
+
+MSG_WEIGHTS = "sample_weight: {what} (got {got}); expected one finite weight >= 0 per row"
+
+
+def categorical_names(categorical, names: Sequence[str]) -> dict[str, list]:
+    """The categorical columns among ``names``: name -> category labels (may be empty).
+
+    ``categorical`` is None, a list of names, or a mapping name -> labels
+    (the labels of codes 0, 1, ...); categorical columns hold those codes.
+    """
+    if not categorical:
+        return {}
+    items = categorical.items() if hasattr(categorical, "items") else ((c, []) for c in categorical)
+    wanted = {str(k): list(v or []) for k, v in items}
+    return {n: wanted[n] for n in names if n in wanted}
+
+
+@dataclass(frozen=True)
+class FitInputs:
+    """What every model's ``fit`` starts from (one prologue for both estimators)."""
+
+    names: list
+    X: object
+    y: object
+    directions: dict
+    categorical: dict
+    weight: object
+
+
+def fit_inputs(est, X, y, sample_weight=None, *, y_dtype=float) -> FitInputs:
+    """Column names, float matrix, labels, monotone directions, categorical columns and
+    weights of a ``fit`` call. Categorical columns are never monotone-constrained."""
+    import numpy as np
+
+    names = column_names(X)
+    Xa, y = feature_matrix(X, names, "X"), np.asarray(y, dtype=y_dtype)
+    cats = categorical_names(getattr(est, "categorical_features", None), names)
+    dirs = directions_for(getattr(est, "features", None), names)
+    dirs.update({n: 0 for n in cats})
+    w = None
+    if sample_weight is not None:
+        w = np.asarray(sample_weight, dtype=float)
+        if w.shape != (len(y),):
+            raise InputError(MSG_WEIGHTS.format(what="wrong length", got=w.shape))
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise InputError(MSG_WEIGHTS.format(what="not finite, negative or all 0", got="w"))
+    return FitInputs(names, Xa, y, dirs, cats, w)

@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import column_names, directions_for, feature_matrix
+from ._features import feature_matrix, fit_inputs
 from ._split import holdout_mask
 
 __all__ = ["MonotoneLGBM"]
@@ -71,6 +71,10 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         Seed of every random part of LightGBM.
     extra_params : dict, optional
         Any other LightGBM parameters (override the above).
+    categorical_features : list of str or dict of str to list, optional
+        Columns holding category codes 0, 1, ... (missing: NaN), split by
+        LightGBM's own categorical handling and never monotone-constrained;
+        a dict also names the categories (code order).
 
     Attributes
     ----------
@@ -105,6 +109,7 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         num_threads=1,
         random_state=0,
         extra_params=None,
+        categorical_features=None,
     ):
         self.features = features
         self.num_iterations = num_iterations
@@ -128,6 +133,7 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         self.num_threads = num_threads
         self.random_state = random_state
         self.extra_params = extra_params
+        self.categorical_features = categorical_features
 
     def lgb_params(self, constraints=None) -> dict:
         """The parameter dict handed to ``lightgbm.train``."""
@@ -158,17 +164,19 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
             Without ``eval_set``: the latest ``validation_dates`` dates are
             held out (a random stratified share when there is one date).
         sample_weight : array-like of float, optional
-            Weights of the rows of ``X`` in the fit (the validation rows
-            used for early stopping stay unweighted).
+            Row weights of the training rows (e.g. reweighing); the
+            validation rows are unweighted.
         """
         import lightgbm as lgb
 
-        names = column_names(X)
-        Xa, y, Xv, yv, w = self._split(X, y, names, eval_set, as_of, sample_weight)
-        dirs = directions_for(self.features, names)
-        self.monotone_constraints_ = [dirs[n] for n in names]
+        inp = fit_inputs(self, X, y, sample_weight)
+        names = inp.names
+        Xa, y, w, Xv, yv = self._split(inp, eval_set, as_of)
+        self.monotone_constraints_ = [inp.directions[n] for n in names]
         params = self.lgb_params(self.monotone_constraints_)
-        train = lgb.Dataset(Xa, y, weight=w, feature_name=names, params={"max_bin": self.max_bin})
+        cats = [n for n in names if n in inp.categorical] or "auto"
+        train = lgb.Dataset(Xa, y, weight=w, feature_name=names, categorical_feature=cats,
+                            params={"max_bin": self.max_bin})
         valid = lgb.Dataset(Xv, yv, reference=train)
         self.booster_ = lgb.train(
             params,
@@ -182,14 +190,13 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         self._set_names(names)
         return self
 
-    def _split(self, X, y, names, eval_set, as_of, sample_weight=None):
-        """Training and validation matrices (and weights); sets ``validation_kind_``."""
-        Xa, y = feature_matrix(X, names, "X"), np.asarray(y, dtype=float)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    def _split(self, inp, eval_set, as_of):
+        """Training rows, weights and validation rows; sets ``validation_kind_``."""
+        Xa, y, w = inp.X, inp.y, inp.weight
         if eval_set is not None:
             self.validation_kind_ = "given"
-            Xv = feature_matrix(eval_set[0], names, "eval_set")
-            return Xa, y, Xv, np.asarray(eval_set[1], dtype=float), w
+            Xv = feature_matrix(eval_set[0], inp.names, "eval_set")
+            return Xa, y, w, Xv, np.asarray(eval_set[1], dtype=float)
         mask, self.validation_kind_ = holdout_mask(
             as_of,
             y,
@@ -197,7 +204,8 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
             fraction=self.validation_fraction,
             random_state=self.random_state,
         )
-        return Xa[~mask], y[~mask], Xa[mask], y[mask], None if w is None else w[~mask]
+        wt = None if w is None else w[~mask]
+        return Xa[~mask], y[~mask], wt, Xa[mask], y[mask]
 
     def _set_names(self, names):
         self.feature_names_in_ = np.asarray(names, dtype=object)

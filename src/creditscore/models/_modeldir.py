@@ -14,6 +14,8 @@ Layout (``save_model``)::
       points_table.csv    the scorecard's points per characteristic and bin
       calibration.json    the calibration mapping
       metrics.json        the evaluation on the holdout slice (and metrics.csv)
+      flat.json           flat-table models only: target, positive label, id and
+                          protected columns, each column's type and categories
       figures/            roc.png, calibration.png, score_distribution.png
       audit/              written later by the fairness audit; NOT hashed
 
@@ -63,6 +65,8 @@ def save_model(
     evaluation=None,
     tiers: RiskTiers | None = None,
     catalogue_version: str | None = None,
+    flat=None,
+    extra: dict | None = None,
 ) -> Path:
     """Write a fitted ``CalibratedModel`` as a model directory, atomically.
 
@@ -85,6 +89,10 @@ def save_model(
         Default: ``RiskTiers()``.
     catalogue_version : str, optional
         Default: the shipped catalogue's version.
+    flat : FlatSchema, optional
+        A flat-table model's schema, written to ``flat.json``.
+    extra : dict, optional
+        More ``model.json`` entries (e.g. ``out_of_fold``).
     """
     est = model.estimator_
     names = [str(n) for n in model.feature_names_in_]
@@ -93,6 +101,10 @@ def save_model(
     defs = features if features is not None else getattr(est, "features", None)
     files["features.json"] = _json(features_to_json(resolve_features(defs), names))
     info = _info(model, est, names, target, train_until, seed, data, tiers, catalogue_version)
+    info.update(extra or {})
+    if flat is not None:
+        files["flat.json"] = _json(flat.to_dict())
+        info["table"] = "flat"
     if evaluation is not None:
         files["metrics.json"] = _json(evaluation.to_dict())
         files["metrics.csv"] = evaluation.to_frame().to_csv(index=False, lineterminator="\n")
@@ -204,6 +216,8 @@ def load_model(model_dir) -> LoadedModel:
     try:
         calibrator = Calibrator.from_dict(_read_json(root, "calibration.json"))
         features = features_from_json(_read_json(root, "features.json"))
+        flat = _load_flat(root, info)
+        features = flat.features if flat is not None else features
         est = _load_estimator(root, info)
         scale = PointsScale(**info["scale"])
         model = CalibratedModel.from_fitted(
@@ -221,7 +235,15 @@ def load_model(model_dir) -> LoadedModel:
         error = f"{type(exc).__name__}: {error}" if error else type(exc).__name__
         raise InputError(MSG_DAMAGED.format(path=root, error=error)) from exc
     metrics = _read_json(root, "metrics.json") if (root / "metrics.json").is_file() else None
-    return LoadedModel(root, info, features, model, tiers, metrics)
+    return LoadedModel(root, info, features, model, tiers, metrics, flat)
+
+
+def _load_flat(root: Path, info: dict):
+    if info.get("table") != "flat":
+        return None
+    from ._flat import FlatSchema
+
+    return FlatSchema.from_dict(_read_json(root, "flat.json"))
 
 
 def _damage_errors() -> tuple[type[Exception], ...]:
@@ -278,11 +300,19 @@ class LoadedModel:
     tiers : RiskTiers
     metrics : dict or None
         metrics.json.
+    flat : FlatSchema or None
+        A flat-table model's schema (``flat.json``): :meth:`encode` turns a
+        flat table into the model's input.
     """
 
-    def __init__(self, path, info, features, model, tiers, metrics=None):
+    def __init__(self, path, info, features, model, tiers, metrics=None, flat=None):
         self.path, self.info, self.features = Path(path), info, features
         self.model, self.tiers, self.metrics = model, tiers, metrics
+        self.flat = flat
+
+    def encode(self, frame, where: str = "table"):
+        """The model's input columns of ``frame`` (a flat table is encoded by its schema)."""
+        return frame if self.flat is None else self.flat.encode(frame, where)
 
     kind = property(lambda self: self.info["kind"], doc="'lgbm' or 'scorecard'.")
     target = property(lambda self: self.info["target"], doc="The label the model predicts.")

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import column_names, directions_for, feature_matrix
+from ._features import feature_matrix, fit_inputs
 from ._tiers import PointsScale
 from ._woe import (
     TABLE,
@@ -73,6 +73,10 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
     max_iter : int, default=1000
     binning_params : dict of str to dict, optional
         Per-characteristic ``OptimalBinning`` overrides keyed by name.
+    categorical_features : list of str or dict of str to list, optional
+        Columns holding category codes 0, 1, ... (missing: NaN), binned by
+        optbinning's categorical binning (bins are groups of categories); a
+        dict also names the categories (code order), for the bin labels.
 
     Attributes
     ----------
@@ -105,6 +109,7 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         C=1.0,
         max_iter=1000,
         binning_params=None,
+        categorical_features=None,
     ):
         self.features = features
         self.pdo = pdo
@@ -120,18 +125,20 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         self.C = C
         self.max_iter = max_iter
         self.binning_params = binning_params
+        self.categorical_features = categorical_features
 
     def fit(self, X, y, sample_weight=None):
         """Bin every column, select, fit the regression, build the points.
 
-        ``sample_weight`` weighs the binning, the WoE and the regression; the
-        points table keeps the unweighted counts.
+        ``sample_weight`` (e.g. reweighing) weights the binning, the WoE and
+        the regression; the points table's counts stay row counts.
         """
-        names = column_names(X)
-        Xa, y = feature_matrix(X, names, "X"), np.asarray(y, dtype=int)
-        w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        dirs = directions_for(self.features, names)
-        binned = {n: self._bin(n, Xa[:, j], y, dirs[n], w) for j, n in enumerate(names)}
+        inp = fit_inputs(self, X, y, sample_weight, y_dtype=int)
+        names, Xa, y, w = inp.names, inp.X, inp.y, inp.weight
+        binned = {
+            n: self._bin(n, Xa[:, j], y, inp.directions[n], w, inp.categorical.get(n))
+            for j, n in enumerate(names)
+        }
         self.iv_ = {n: b["iv"] for n, b in binned.items()}
         keep = [j for j, n in enumerate(names) if binned[n]["iv"] >= self.min_iv]
         keep.sort(key=lambda j: -binned[names[j]]["iv"])
@@ -143,7 +150,7 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         self._set_model(selected, coef, float(intercept))
         return self
 
-    def _bin(self, name, x, y, direction, w=None) -> dict:
+    def _bin(self, name, x, y, direction, weight=None, categories=None) -> dict:
         OptimalBinning = optimal_binning()
         trend = TRENDS.get(direction, self.unconstrained_trend)
         params = dict(
@@ -154,13 +161,19 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             monotonic_trend=trend,
         )
         params.update((self.binning_params or {}).get(name, {}))
-        optb = OptimalBinning(name=name, dtype="numerical", solver="cp", **params)
-        if np.unique(x[~np.isnan(x)]).size > 1:
-            optb.fit(x, y, sample_weight=w)
-            splits = [float(s) for s in optb.splits]
-        else:
-            splits = []
-        return bin_stats(splits, x, y, w)
+        dtype = "numerical" if categories is None else "categorical"
+        optb = OptimalBinning(name=name, dtype=dtype, solver="cp", **params)
+        present = np.unique(x[~np.isnan(x)])
+        splits, groups = [], None if categories is None else [[int(c)] for c in present]
+        if present.size > 1:
+            if categories is None:
+                optb.fit(x, y, sample_weight=weight)
+                splits = [float(s) for s in optb.splits]
+            else:
+                codes = np.where(np.isnan(x), np.nan, x)
+                optb.fit(codes, y, sample_weight=weight)
+                groups = [[int(c) for c in g] for g in optb.splits] or groups
+        return bin_stats(splits, x, y, weight, groups, categories or None)
 
     def _set_model(self, selected, coef, intercept):
         self.scale_ = PointsScale(self.pdo, self.odds, self.points)

@@ -35,18 +35,32 @@ from ._inputs import (
 from ._split import holdout_mask
 from ._tiers import PointsScale
 
-__all__ = ["train_model", "score_frame", "read_feature_table", "TrainResult", "TARGETS", "MODELS"]
+__all__ = ["train_model", "score_frame", "read_feature_table", "TrainResult", "TARGETS", "MODELS",
+           "model_name", "MODEL_ALIASES"]
 
 MODELS = ("lgbm", "scorecard")
-MSG_MODEL = "unknown model {model!r} (expected one of {models})"
+#: the names a new user types first, accepted for the two models
+MODEL_ALIASES = {"lightgbm": "lgbm", "lgb": "lgbm", "gbm": "lgbm", "gbdt": "lgbm",
+                 "boosting": "lgbm", "woe": "scorecard", "score-card": "scorecard",
+                 "score_card": "scorecard", "woe-scorecard": "scorecard", "card": "scorecard"}
+MSG_MODEL = ("unknown model {model!r} (expected lgbm (also: lightgbm) or scorecard "
+             "(also: woe))")
+
+
+def model_name(model: str) -> str:
+    """``lgbm`` or ``scorecard`` from what the user typed (``lightgbm``, ``WoE``, ...)."""
+    key = str(model).strip().lower()
+    key = MODEL_ALIASES.get(key, key)
+    if key not in MODELS:
+        raise InputError(MSG_MODEL.format(model=model))
+    return key
 MSG_PARAMS = "model parameters: {error}"
 MSG_WEIGHTS = "{path}: sample_weight {problem} (expected {expected})"
 WEIGHT_COLUMN = "__sample_weight__"
 
 
 def _estimator(model, defs, seed, params, scale):
-    if model not in MODELS:
-        raise InputError(MSG_MODEL.format(model=model, models=", ".join(MODELS)))
+    model = model_name(model)
     if model == "lgbm":
         from ._gbm import MonotoneLGBM
 
@@ -107,6 +121,7 @@ def train_model(
         model or parameter; one line naming the input.
     """
     src, until = where(features_path), parse_date(train_until)
+    model = model_name(model)
     frame = read_feature_table(features_path)
     frame = _with_weights(frame, sample_weight, src)
     defs, names = feature_columns(frame, features, src)

@@ -52,23 +52,34 @@ def optimal_binning():
     return OptimalBinning
 
 
-def bin_stats(splits, x, y, w=None) -> dict:
+def bin_stats(splits, x, y, weight=None, groups=None, names=None) -> dict:
     """Counts, events and smoothed WoE per bin (the last bin is Missing).
 
-    With weights ``w`` the WoE and IV come from weighted counts; ``count`` and
-    ``events`` stay the unweighted numbers of rows.
+    Numeric bins are given by ``splits``; categorical ones by ``groups``
+    (lists of category codes, one list per bin; a code in no group, e.g. a
+    category first seen after training, falls in the Missing bin), labelled
+    with ``names`` (the category of each code) when given. With ``weight``
+    the WoE and information value are weighted; counts stay row counts.
     """
-    idx = bin_index(splits, x)
-    n_bins = len(splits) + 2
+    state = {"splits": list(splits)}
+    if groups is not None:
+        state["groups"] = [sorted(int(c) for c in g) for g in groups]
+    idx = bin_index(state, x)
+    n_bins = (len(groups) if groups is not None else len(splits) + 1) + 1
     count = np.bincount(idx, minlength=n_bins)
     events = np.bincount(idx, weights=y, minlength=n_bins)
-    wcount = count if w is None else np.bincount(idx, weights=w, minlength=n_bins)
-    wevents = events if w is None else np.bincount(idx, weights=w * y, minlength=n_bins)
-    woe, iv = _woe_iv(wcount, wevents)
+    w = np.ones(len(idx)) if weight is None else np.asarray(weight, dtype=float)
+    wev = np.bincount(idx, weights=w * y, minlength=n_bins)
+    wnon = np.bincount(idx, weights=w, minlength=n_bins) - wev
+    E, NE = wev.sum(), wnon.sum()
+    woe = np.log(((wnon + 0.5) / (NE + 0.5)) / ((wev + 0.5) / (E + 0.5)))
     woe[count == 0] = 0.0
+    share_e, share_ne = (wev + 0.5) / (E + 0.5), (wnon + 0.5) / (NE + 0.5)
+    iv = float(np.sum((share_ne - share_e) * woe))
+    labels = _labels(splits) if groups is None else _group_labels(state["groups"], names)
     return {
-        "splits": list(splits),
-        "labels": _labels(splits),
+        **state,
+        "labels": labels,
         "woe": woe.tolist(),
         "count": count.astype(int).tolist(),
         "events": events.astype(int).tolist(),
@@ -76,23 +87,39 @@ def bin_stats(splits, x, y, w=None) -> dict:
     }
 
 
-def _woe_iv(count, events):
-    nonev = count - events
-    E, NE = events.sum(), nonev.sum()
-    woe = np.log(((nonev + 0.5) / (NE + 0.5)) / ((events + 0.5) / (E + 0.5)))
-    woe[count == 0] = 0.0
-    share_e, share_ne = (events + 0.5) / (E + 0.5), (nonev + 0.5) / (NE + 0.5)
-    return woe, float(np.sum((share_ne - share_e) * woe))
+def bin_index(bins, x) -> np.ndarray:
+    """Bin of each value: [s_i, s_i+1) intervals as optbinning's, NaN -> last.
 
-
-def bin_index(splits, x) -> np.ndarray:
-    """Bin of each value: [s_i, s_i+1) intervals as optbinning's, NaN -> last."""
+    ``bins`` is a list of splits, or a bins dict (with ``groups`` for a
+    categorical characteristic: the bin of each category code).
+    """
+    x = np.asarray(x, dtype=float)
+    if isinstance(bins, dict) and bins.get("groups") is not None:
+        return _group_index(bins["groups"], x)
+    splits = bins["splits"] if isinstance(bins, dict) else bins
     idx = np.searchsorted(np.asarray(splits, dtype=float), x, side="right")
     return np.where(np.isnan(x), len(splits) + 1, idx)
 
 
+def _group_index(groups, x) -> np.ndarray:
+    missing = len(groups)
+    size = max((max(g) for g in groups if g), default=-1) + 1
+    lookup = np.full(size + 1, missing, dtype=np.int64)
+    for b, g in enumerate(groups):
+        lookup[list(g)] = b
+    codes = np.where(np.isnan(x) | (x < 0) | (x >= size), size, np.nan_to_num(x)).astype(np.int64)
+    return lookup[codes]
+
+
 def woe_of(bins: dict, x) -> np.ndarray:
-    return np.asarray(bins["woe"])[bin_index(bins["splits"], np.asarray(x, dtype=float))]
+    return np.asarray(bins["woe"])[bin_index(bins, x)]
+
+
+def _group_labels(groups, names) -> list[str]:
+    def show(c):
+        return str(names[c]) if names and c < len(names) else str(c)
+
+    return [", ".join(show(c) for c in g) for g in groups] + ["Missing"]
 
 
 def _labels(splits) -> list[str]:

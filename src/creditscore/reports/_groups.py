@@ -139,6 +139,9 @@ def suppressed_blocks(audit: AuditInfo) -> list:
 
 def proxy_blocks(audit: AuditInfo) -> list:
     frame = audit.proxies
+    skipped = (audit.raw.get("proxy_screen") or {}).get("skipped")
+    if skipped:  # e.g. audit-scores: a scores file holds no model inputs
+        return [Paragraph(str(skipped))]
     if frame is None:
         return [Paragraph("No model feature was named as a proxy for a protected attribute.")]
     named = frame[frame["proxy"].astype(bool)] if "proxy" in frame.columns else frame

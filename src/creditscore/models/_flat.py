@@ -1,0 +1,382 @@
+"""Flat tables: any CSV or Parquet file of one row per person, read as it is.
+
+A flat table is not a creditscore feature table: its columns are whatever
+the lender has (numbers, text categories, missing values) and its label may
+be text ("good"/"bad"). :func:`flat_schema` decides, once and in writing,
+what each column is:
+
+- the **target** (``--target``) becomes 1 where it equals ``--positive``
+  (compared as text), else it must hold exactly the values 0 and 1; rows
+  with a missing target are not trained on;
+- the **id** column (``--id``, optional) names rows and never enters the
+  model; without one, rows are named by their position (0, 1, ...);
+- **protected** columns (``--protected``, and any column named like a
+  protected attribute, e.g. ``sex`` or ``age``) never enter the model and
+  are kept for the audit;
+- a numeric column is a number; a text, boolean or categorical column is a
+  category (its values, sorted, are codes 0, 1, ...; a category first seen
+  after training, like a missing value, is missing); a date column, a
+  constant or all-missing column, and a text column with more than
+  ``MAX_CATEGORIES`` values (or one value per row, like a name) are dropped
+  with a warning;
+- a features YAML (:func:`read_feature_yaml`) may give a column a monotone
+  direction, a plain-language description and ``type: categorical``.
+
+The schema is stored in the model directory (``flat.json``) and encodes any
+later table the same way (:meth:`FlatSchema.encode`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import InputError
+from ._features import PROTECTED_COLUMNS
+
+__all__ = ["FlatSchema", "FlatFeature", "FlatTableWarning", "flat_schema", "read_flat_table",
+           "read_feature_yaml", "flat_labels", "MIN_OUTCOME_ROWS", "MAX_CATEGORIES"]
+
+MIN_OUTCOME_ROWS = 50
+MAX_CATEGORIES = 200
+DIRECTIONS = {"1": 1, "+1": 1, "-1": -1, "0": 0, "up": 1, "down": -1, "none": 0,
+              "increasing": 1, "decreasing": -1, "riskier": 1, "safer": -1,
+              "higher is riskier": 1, "higher is safer": -1, "ascending": 1, "descending": -1}
+
+MSG_NO_FILE = "{path}: no such table"
+MSG_READ = "{path}: not a readable CSV or Parquet table ({error})"
+MSG_NO_TARGET = "{path}: no target column {col!r} (columns: {cols})"
+MSG_NO_COLUMN = "{path}: no {what} column {col!r} (columns: {cols})"
+MSG_NO_LABELS = "{path}: column {col!r} has no known value"
+MSG_MANY_VALUES = ("{path}: column {col!r} has {n} distinct values ({shown}); a target has two: "
+                   "pass --positive VALUE to say which value is the event (e.g. --positive bad)")
+MSG_TWO_TEXT = ("{path}: column {col!r} holds {shown}, not 0 and 1; pass --positive VALUE to "
+                "say which value is the event (e.g. --positive {first})")
+MSG_POSITIVE = "{path}: column {col!r} never equals --positive {value!r} (values: {shown})"
+MSG_FEW = ("{path}: column {col!r} has {n} rows with outcome {outcome}; at least "
+           f"{MIN_OUTCOME_ROWS} of each outcome are needed to train and audit")
+MSG_DUP_ID = "{path}: id column {col!r} has duplicates (first: {value!r} on rows {rows})"
+MSG_PROTECTED_FEATURE = ("{path}: column {col!r} is protected (it never enters a model) and is "
+                         "also named as a feature in {where}")
+MSG_ROLE = "{path}: column {col!r} is both the {a} and the {b}"
+MSG_YAML = "{path}: {what}"
+MSG_NO_FEATURES = "{path}: no column is left to train on (all dropped, protected or excluded)"
+MSG_MISSING = "{path}: missing column(s) {cols} that the model was trained on"
+MSG_CAT_DIRECTION = ("{path}: column {col!r} is categorical; a monotone direction needs a "
+                     "number (drop `direction` or the `type: categorical`)")
+
+
+class FlatTableWarning(UserWarning):
+    """A column of a flat table that is dropped (constant, all missing, a date, ...)."""
+
+
+def _show(value) -> str:
+    v = float(value)
+    if v.is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}" if abs(v) >= 100 else f"{v:.4g}"
+
+
+@dataclass(frozen=True)
+class FlatFeature:
+    """A flat-table column as a model feature: what reasons and constraints read.
+
+    Duck-types ``FeatureDef`` (name, description, source, direction, reason,
+    actionable) and writes its own reason sentence (:meth:`sentence`): the
+    YAML description with the person's value ("Amount of credit requested:
+    12,000"), else the column name ("credit_amount is 12,000"); a category
+    is named ("purpose is car").
+    """
+
+    name: str
+    description: str = ""
+    direction: int = 0
+    categories: tuple = ()
+    kind: str = "numeric"
+    source: str = "flat table"
+    actionable: bool = False
+
+    @property
+    def reason(self) -> str:
+        return f"{self.description or self.name}: {{value}}"
+
+    def value_text(self, value) -> str | None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if self.kind == "categorical":
+            code = int(value)
+            return str(self.categories[code]) if 0 <= code < len(self.categories) else None
+        return _show(value)
+
+    def sentence(self, value) -> str:
+        shown = self.value_text(value)
+        if self.description:
+            text = f"{self.description}: {shown if shown is not None else 'not given'}"
+            return text[:1].upper() + text[1:]
+        return f"{self.name} is {shown if shown is not None else 'missing'}"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "direction": self.direction,
+                "categories": list(self.categories), "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class FlatSchema:
+    """How a flat table becomes model input (stored as ``flat.json``)."""
+
+    target: str
+    positive: str | None
+    id_column: str | None
+    protected: tuple[str, ...]
+    features: tuple[FlatFeature, ...]
+    dropped: dict = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def categorical(self) -> dict[str, list]:
+        """name -> categories of the categorical model columns (the estimators' parameter)."""
+        return {f.name: list(f.categories) for f in self.features if f.kind == "categorical"}
+
+    def encode(self, frame, where: str = "table"):
+        """The model columns of ``frame`` as float64 (category codes, NaN for missing)."""
+        import pandas as pd
+
+        missing = [n for n in self.names if n not in frame.columns]
+        if missing:
+            raise InputError(MSG_MISSING.format(path=where, cols=", ".join(missing)))
+        out = {}
+        for f in self.features:
+            col = frame[f.name]
+            if f.kind == "categorical":
+                lookup = {c: float(i) for i, c in enumerate(f.categories)}
+                text = col.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+                out[f.name] = text.map(lookup).astype(float).to_numpy()
+            else:
+                out[f.name] = pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
+        return pd.DataFrame(out, index=frame.index)
+
+    def row_ids(self, frame) -> np.ndarray:
+        if self.id_column and self.id_column in frame.columns:
+            return frame[self.id_column].astype(str).to_numpy()
+        return np.arange(len(frame)).astype(str)
+
+    def to_dict(self) -> dict:
+        return {"target": self.target, "positive": self.positive, "id_column": self.id_column,
+                "protected": list(self.protected), "dropped": dict(self.dropped),
+                "features": [f.to_dict() for f in self.features]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> FlatSchema:
+        feats = tuple(FlatFeature(f["name"], f.get("description", ""), int(f["direction"]),
+                                  tuple(f.get("categories", ())), f.get("kind", "numeric"))
+                      for f in d["features"])
+        return cls(d["target"], d.get("positive"), d.get("id_column"), tuple(d["protected"]),
+                   feats, dict(d.get("dropped", {})))
+
+
+def read_flat_table(source):
+    """A DataFrame from a CSV or Parquet path (or a DataFrame, copied)."""
+    import pandas as pd
+
+    if isinstance(source, pd.DataFrame):
+        return source.copy()
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(MSG_NO_FILE.format(path=path))
+    try:
+        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+            return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        return pd.read_parquet(path)
+    except (OSError, ValueError, ImportError, UnicodeDecodeError) as exc:
+        error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(MSG_READ.format(path=path, error=error)) from exc
+
+
+def flat_labels(frame, target, positive, where):
+    """(known mask, 0/1 labels of the known rows) of the target column."""
+    import pandas as pd
+
+    if target not in frame.columns:
+        cols = ", ".join(map(str, frame.columns[:12]))
+        raise InputError(MSG_NO_TARGET.format(path=where, col=target, cols=cols))
+    col = frame[target]
+    known = col.notna().to_numpy()
+    if not known.any():
+        raise InputError(MSG_NO_LABELS.format(path=where, col=target))
+    text = col[known].astype(str).str.strip()
+    values = sorted(text.unique())
+    shown = ", ".join(repr(v) for v in values[:5]) + (" ..." if len(values) > 5 else "")
+    if positive is not None:
+        y = (text == str(positive).strip()).to_numpy().astype(int)
+        if not y.any():
+            raise InputError(MSG_POSITIVE.format(path=where, col=target, value=positive,
+                                                 shown=shown))
+    else:
+        if len(values) > 2:
+            raise InputError(MSG_MANY_VALUES.format(path=where, col=target, n=len(values),
+                                                    shown=shown))
+        num = pd.to_numeric(col[known], errors="coerce")
+        if num.isna().any() or not set(num.unique()) <= {0, 1}:
+            raise InputError(MSG_TWO_TEXT.format(path=where, col=target, shown=shown,
+                                                 first=values[0]))
+        y = num.astype(int).to_numpy()
+    for outcome in (0, 1):
+        n = int((y == outcome).sum())
+        if n < MIN_OUTCOME_ROWS:
+            raise InputError(MSG_FEW.format(path=where, col=target, n=n, outcome=outcome))
+    return known, y
+
+
+def read_feature_yaml(path) -> dict[str, dict]:
+    """A features YAML: column -> {direction, description, type}.
+
+    Either a list under ``features:`` (``- column: NAME``) or a mapping of
+    column names. ``direction``: 1 / "higher is riskier", -1 / "higher is
+    safer", 0; ``type``: numeric or categorical.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(MSG_YAML.format(path=path, what=f"not a readable YAML file ({exc})")
+                         ) from exc
+    items = raw.get("features", raw) if isinstance(raw, dict) else raw
+    if isinstance(items, dict):
+        items = [{"column": k, **(v or {})} for k, v in items.items()]
+    if not isinstance(items, list):
+        raise InputError(MSG_YAML.format(path=path, what="expected a list of columns under "
+                                         "`features:` (column, direction, description)"))
+    return dict(_yaml_entry(path, i, item) for i, item in enumerate(items))
+
+
+def _yaml_entry(path, i, item) -> tuple[str, dict]:
+    if not isinstance(item, dict) or not item.get("column"):
+        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] has no `column`"))
+    unknown = sorted(set(item) - {"column", "direction", "description", "type"})
+    if unknown:
+        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}]: unknown key "
+                                         f"{unknown[0]!r} (expected column, direction, "
+                                         "description, type)"))
+    raw = str(item.get("direction", 0)).strip().lower()
+    if raw not in DIRECTIONS:
+        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] ({item['column']}): "
+                                         f"direction {item['direction']!r} is not 1, -1 or 0"))
+    kind = str(item.get("type", "")).strip().lower() or None
+    if kind not in (None, "numeric", "categorical"):
+        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] ({item['column']}): "
+                                         f"type {kind!r} is not numeric or categorical"))
+    return str(item["column"]), {"direction": DIRECTIONS[raw], "kind": kind,
+                                 "description": str(item.get("description") or "").strip()}
+
+
+def _warn(dropped: dict, col: str, why: str, where: str) -> None:
+    dropped[col] = why
+    warnings.warn(f"{where}: column {col!r} dropped: {why}", FlatTableWarning, stacklevel=3)
+
+
+def _check_roles(frame, target, id_column, protected, declared, exclude, where) -> None:
+    cols = ", ".join(map(str, frame.columns[:12]))
+    for what, names in (("id", [id_column] if id_column else []), ("protected", protected),
+                        ("dropped", exclude)):
+        for col in names:
+            if col not in frame.columns:
+                raise InputError(MSG_NO_COLUMN.format(path=where, what=what, col=col, cols=cols))
+            if col == target:
+                raise InputError(MSG_ROLE.format(path=where, col=col, a="target", b=what))
+    if id_column and id_column in protected:
+        raise InputError(MSG_ROLE.format(path=where, col=id_column, a="id", b="protected"))
+    for col, yaml_where in declared.items():
+        if col in protected:
+            raise InputError(MSG_PROTECTED_FEATURE.format(path=where, col=col, where=yaml_where))
+        if col not in frame.columns:
+            raise InputError(MSG_NO_COLUMN.format(path=yaml_where, what="feature", col=col,
+                                                  cols=cols))
+    if id_column:
+        ids = frame[id_column].astype(str)
+        dup = ids[ids.duplicated(keep=False)]
+        if len(dup):
+            first = dup.iloc[0]
+            rows = ", ".join(str(r) for r in np.flatnonzero((ids == first).to_numpy())[:3])
+            raise InputError(MSG_DUP_ID.format(path=where, col=id_column, value=first, rows=rows))
+
+
+def _feature(frame, col, spec, where, dropped) -> FlatFeature | None:
+    import pandas as pd
+
+    s = frame[col]
+    kind = spec.get("kind")
+    if kind is None:
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if pd.api.types.is_datetime64_any_dtype(s):
+            _warn(dropped, col, "a date column is not a model input", where)
+            return None
+        kind = "numeric" if numeric else "categorical"
+    known = s.dropna()
+    n_values = known.astype(str).nunique() if kind == "categorical" else known.nunique()
+    if len(known) == 0:
+        _warn(dropped, col, "every value is missing", where)
+        return None
+    if n_values < 2:
+        _warn(dropped, col, f"constant (every known value is {known.iloc[0]!r})", where)
+        return None
+    if kind == "categorical":
+        if spec.get("direction"):
+            raise InputError(MSG_CAT_DIRECTION.format(path=where, col=col))
+        if n_values > MAX_CATEGORIES or (n_values == len(known) and len(known) > 20):
+            _warn(dropped, col, f"text with {n_values:,} distinct values is not a category",
+                  where)
+            return None
+        cats = tuple(sorted(known.astype(str).unique()))
+        return FlatFeature(col, spec.get("description", ""), 0, cats, "categorical")
+    if pd.to_numeric(s, errors="coerce").isna().sum() > s.isna().sum():
+        raise InputError(MSG_YAML.format(path=where, what=f"column {col!r} is declared numeric "
+                                         "but holds text"))
+    return FlatFeature(col, spec.get("description", ""), int(spec.get("direction", 0)))
+
+
+def flat_schema(frame, target, *, positive=None, id_column=None, protected=(), exclude=(),
+                features_yaml=None, where="table") -> FlatSchema:
+    """Decide every column's role and type (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        A column named twice in different roles, a missing column, a protected
+        column named as a feature, duplicate ids, no column left.
+    """
+    declared = read_feature_yaml(features_yaml) if features_yaml else {}
+    protected = list(dict.fromkeys(protected))
+    _check_roles(frame, target, id_column, protected,
+                 {c: str(features_yaml) for c in declared}, exclude, where)
+    auto = [c for c in frame.columns if str(c).lower() in PROTECTED_COLUMNS
+            and c not in protected and c not in (target, id_column) and c not in exclude]
+    for col in auto:
+        if col in declared:
+            raise InputError(MSG_PROTECTED_FEATURE.format(path=where, col=col,
+                                                          where=str(features_yaml)))
+        warnings.warn(f"{where}: column {col!r} is named like a protected attribute; it is "
+                      "kept for the audit and never enters the model", FlatTableWarning,
+                      stacklevel=2)
+    protected += auto
+    skip = {target, id_column, *protected, *exclude}
+    dropped, feats = {}, []
+    for col in frame.columns:
+        if col in skip:
+            continue
+        feat = _feature(frame, col, declared.get(col, {}), where, dropped)
+        if feat is not None:
+            feats.append(feat)
+    if not feats:
+        raise InputError(MSG_NO_FEATURES.format(path=where))
+    return FlatSchema(target, None if positive is None else str(positive), id_column,
+                      tuple(protected), tuple(feats), dropped, where)
