@@ -26,6 +26,10 @@ from ._verdict import record_verdict
 
 __all__ = ["audit_flat_model", "AnnotatedAuditResult", "outcome_labels", "log_audit"]
 
+#: why the record-disparity screen has nothing to look at (a reason phrase, as reports quote it)
+NO_RECORDS = ("was not run: a flat table or a file of scores holds no record families "
+              "(public records, late contributions or instalments) whose observed rate "
+              "could be compared with the rate expected from other behaviour")
 MSG_NOT_FLAT = "{path}: not a flat-table model (audit it with its feature table and --protected)"
 MSG_NO_TARGET = "{path}: the model's target column {col!r} is missing from the table"
 #: the placeholder date of flat rows (the audit needs one; nothing reads it)
@@ -41,7 +45,10 @@ class AnnotatedAuditResult(AuditResult):
         self._extra, self._notes = dict(extra), list(notes)
 
     def to_dict(self) -> dict:
-        return {**super().to_dict(), **self._extra}
+        body = super().to_dict()
+        if not body.get("record_screen"):
+            body["record_screen"] = {"skipped": NO_RECORDS}
+        return {**body, **self._extra}
 
     def to_markdown(self) -> str:
         text = super().to_markdown()
