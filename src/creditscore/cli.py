@@ -297,7 +297,9 @@ def train(
         from .reports import ModelCard
 
         card = ModelCard.from_model_dir(out).write(out.parent / f"{out.name}-card")
-        track_model(out, None, {"card": card}, features=features_file)
+        # a flat model's input is its encoding of the table (floats), not the table's columns
+        example = None if is_flat_model(out) else features_file
+        track_model(out, None, {"card": card}, features=example)
 
 
 def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
@@ -343,7 +345,8 @@ def audit(
         result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
         paths = write_model_reports(model_dir, out, pdf=pdf)
     if track:
-        track_model(model_dir, out, paths, features=features_file)
+        example = None if is_flat_model(model_dir) else features_file
+        track_model(model_dir, out, paths, features=example)
     verdict = "PASSED" if result.passed else "FAILED"
     typer.echo(f"fairness gate {verdict}: {result.reason} -> {out / 'audit.json'}")
     if not result.passed:
