@@ -30,6 +30,7 @@ STAGES = {
     "_grammar": 0,
     "records": 1, "synth": 2, "features": 3, "models": 4, "fairness": 5, "explain": 6,
     "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "cli": 10,
+    "_cli_flat": 10,
 }
 
 #: circles owned by another piece of work, each with the reason it is still tolerated;

@@ -30,6 +30,8 @@ __all__ = ["audit_flat_model", "AnnotatedAuditResult", "outcome_labels", "log_au
 NO_RECORDS = ("was not run: a flat table or a file of scores holds no record families "
               "(public records, late contributions or instalments) whose observed rate "
               "could be compared with the rate expected from other behaviour")
+MSG_LABEL = ("{path}: column {col!r} has {value!r} on row {row}; expected 0, 1 or missing "
+             "(or pass --positive VALUE)")
 MSG_NOT_FLAT = "{path}: not a flat-table model (audit it with its feature table and --protected)"
 MSG_NO_TARGET = "{path}: the model's target column {col!r} is missing from the table"
 #: the placeholder date of flat rows (the audit needs one; nothing reads it)
@@ -70,8 +72,7 @@ def outcome_labels(frame, col, positive, where) -> np.ndarray:
         bad = known & ~np.isin(y, (0.0, 1.0))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{where}: column {col!r} has {s.iloc[row]!r} on row {row}; "
-                             "expected 0, 1 or missing (or pass --positive VALUE)")
+            raise InputError(MSG_LABEL.format(path=where, col=col, value=s.iloc[row], row=row))
     y[~known] = np.nan
     return y
 

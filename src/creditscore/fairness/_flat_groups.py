@@ -41,6 +41,7 @@ MSG_SPLIT = ("--split {value!r}: expected COLUMN=ATTRIBUTE,ATTRIBUTE (parts sepa
              "in the values) or a YAML file COLUMN: {{VALUE: {{ATTRIBUTE: LABEL}}}}")
 MSG_SPLIT_VALUE = ("{path}: column {col!r} has the value {value!r} on row {row}, which the "
                    "declared split {how} does not cover")
+MSG_SPLIT_READ = "{path}: not a readable split mapping ({error})"
 MSG_NO_PROTECTED = "{path}: no protected column {col!r} (columns: {cols})"
 MSG_NONE = ("{path}: no protected column to audit; name them with --protected COLUMN "
             "(e.g. --protected age_in_years)")
@@ -85,7 +86,7 @@ def _split_yaml(path: Path) -> dict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: not a readable split mapping ({exc})") from exc
+        raise InputError(MSG_SPLIT_READ.format(path=path, error=exc)) from exc
     ok = isinstance(raw, dict) and all(
         isinstance(m, dict) and all(isinstance(v, dict) and v for v in m.values())
         for m in raw.values())
