@@ -31,6 +31,7 @@ from ._audit import FairnessAudit, flag_decision
 from ._candidates import Recipe
 from ._flat_audit import audit_flat_model
 from ._flat_groups import attribute_frame, parse_bands, read_split
+from ._frontier_plot import frontier_figure
 from ._gate import GATE_RULE, AuditResult, audit_model, run_audit, screen_features
 from ._groups import age_bands, sensitive_frame
 from ._mitigation import DEFAULT_CANDIDATES, mitigate
@@ -85,6 +86,7 @@ __all__ = [
     "default_model_hash",
     "KEY_ENV",
     "mitigate",
+    "frontier_figure",
     "MitigationResult",
     "CandidateResult",
     "Recipe",

@@ -36,6 +36,8 @@ __all__ = ["Recipe", "reweigh", "reduction_weights", "family_features", "FAMILIE
 #: the record families a model may use (issue 12's record-disparity screen names them)
 FAMILIES = ("public_records", "late_contributions", "late_instalments")
 _LATE = re.compile(r"late|ontime|arrears|overdue|delinquen")
+_TYPE_COUNT = re.compile(r"^pr_(?P<type>[a-z_]+)_count$")
+
 _FAMILY_SOURCE = {"public_records": "public_records", "late_contributions": "contributions",
                   "late_instalments": "repayments"}
 #: the small LightGBM the reductions search with (the candidate is refitted with the base model)
@@ -95,22 +97,32 @@ def reweigh(groups, y) -> np.ndarray:
 def family_features(names, family: str) -> list[str]:
     """The input features that use a record family (by the feature catalogue).
 
-    Public records: every feature of the public-records source; late
-    contributions and late instalments: the lateness features of the
-    contributions and repayments sources. Features not in the catalogue (a
-    flat table's columns) belong to no family.
+    ``public_records``: every public-records feature; ``public_records:TYPE``:
+    the count of that record type and every public-records feature that is
+    not the count of one type (``pr_count`` counts every type);
+    ``late_contributions`` / ``late_instalments``: the lateness features of
+    the contributions / repayments source. The same reading as the gate's
+    record-disparity screen. Features not in the catalogue (a flat table's
+    columns) belong to no family.
     """
     from ..features import get_feature
+    from ..records import load_catalogue
 
+    base, _, rtype = family.partition(":")
+    types = set(load_catalogue().record_types)
     out = []
     for name in names:
         try:
             source = get_feature(name).source
         except (KeyError, ValueError):
             continue
-        if source != _FAMILY_SOURCE[family]:
+        if source != _FAMILY_SOURCE.get(base):
             continue
-        if family == "public_records" or _LATE.search(name):
+        if base == "public_records":
+            m = _TYPE_COUNT.match(name)
+            if not rtype or m is None or m["type"] not in types or m["type"] == rtype:
+                out.append(name)
+        elif _LATE.search(name):
             out.append(name)
     return out
 

@@ -35,14 +35,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._candidates import (
-    FAMILIES,
-    Recipe,
-    family_features,
-    flag_weights,
-    reduction_weights,
-    reweigh,
-)
+from ._candidates import FAMILIES, Recipe, family_features, reduction_weights, reweigh
+from ._flag_constraint import flag_recipe, flags
 from ._gate import _read_table, audit_model, run_audit
 from ._groups import sensitive_frame
 from ._mitigation_result import CandidateResult, MitigationResult
@@ -60,8 +54,6 @@ MSG_NO_AUDIT_ROWS = ("{path}: no rows to audit on: give audit rows, or rows afte
                      "train_until {until}")
 MSG_TARGET = "{path}: the model's target {target!r} is not a column of the features"
 MSG_TOO_FEW = "{path}: {n} labelled training rows for {target}; need at least 200"
-_STRENGTHS = (0.0, 4.0)
-_BISECT_STEPS = 4
 
 
 def mitigate(model_dir, features, protected, out, *, attributes=None, policy=None,
@@ -234,53 +226,31 @@ class _Search:
                              f"{kind} under {moment.upper()} by {' x '.join(attrs)}",
                              weights=w, detail={**detail, **more})
         if "flag_rate_constraint" in wanted:
-            yield self._flag_recipe(attrs, sens, y)
+            yield flag_recipe(self, attrs, sens, y)
 
     def _family_recipes(self, names, proxies):
-        for family in FAMILIES:
-            cols = family_features(names, family)
-            if not cols or len(cols) == len(names) or sorted(cols) == sorted(proxies):
+        """Families the gate flags (record-disparity screen) first, then each source family."""
+        flagged = _flagged_families(self.first_audit)
+        sets = [(f, family_features(names, f)) for f in flagged]
+        if len(flagged) > 1:
+            both = sorted({c for _, cols in sets for c in cols})
+            sets.append(("flagged_families", both))
+        sets += [(f, family_features(names, f)) for f in FAMILIES]
+        seen = {tuple(sorted(proxies))}
+        for family, cols in sets:
+            key = tuple(sorted(cols))
+            if not cols or len(cols) == len(names) or key in seen:
                 continue
-            yield Recipe(f"drop_{family}", "family",
-                         f"without the {family.replace('_', ' ')} family ({len(cols)} features)",
-                         tuple(cols), detail={"family": family})
+            seen.add(key)
+            words = family.replace("_", " ").replace(":", ": ")
+            yield Recipe(f"drop_{family.replace(':', '-')}", "family",
+                         f"without the {words} family ({len(cols)} features)", tuple(cols),
+                         detail={"family": family, "flagged": family in flagged})
 
-    def _flag_recipe(self, attrs, sens, y) -> Recipe:
-        """The smallest strength whose training-slice flag-rate ratio reaches the threshold."""
-        from ..models import holdout_mask
-
-        low = _low_groups(self.first_audit, attrs, self.policy)
-        dis = np.zeros(len(y), dtype=bool)
-        for attr, groups in low.items():
-            dis |= sens[attr].astype(str).isin(groups).to_numpy()
-        mask, _ = holdout_mask(self.train_rows["as_of"].to_numpy(), y, random_state=self._seed())
-        limit = self.policy.check("flag_rate_ratio").threshold
-        lo, hi = _STRENGTHS
-        if self._slice_ratio(flag_weights(y, dis, hi), sens[mask], mask, attrs) >= limit:
-            for _ in range(_BISECT_STEPS):
-                mid = (lo + hi) / 2
-                ok = self._slice_ratio(flag_weights(y, dis, mid), sens[mask], mask, attrs) >= limit
-                lo, hi = (lo, mid) if ok else (mid, hi)
-        who = "; ".join(f"{a} = {', '.join(g)}" for a, g in low.items()) or "none"
-        return Recipe("flag_rate_constraint", "flag_constraint",
-                      f"events of the most flagged groups ({who}) weighted exp(-{hi:.2f}) in "
-                      f"training", weights=flag_weights(y, dis, hi),
-                      detail={"attributes": attrs, "strength": round(hi, 4),
-                              "groups": {a: list(g) for a, g in low.items()},
-                              "target_ratio": limit})
-
-    def _slice_ratio(self, weights, sens_slice, mask, attrs) -> float:
-        self.say("  train a flag-rate constraint step")
-        fit = self._train(Recipe("step", "flag_constraint", "", weights=weights), None, n_boot=0)
-        pd_ = fit.model.predict_proba(self.train_rows.loc[mask, self.base.feature_names])[:, 1]
-        flags = _flags(pd_, self.base, self.policy)
-        return _worst_ratio(flags, sens_slice.reset_index(drop=True), attrs,
-                            self.policy.min_group_size)
-
-    def _seed(self) -> int:
+    def model_seed(self) -> int:
         return int(self.base.info.get("seed") or 0)
 
-    def _train(self, recipe: Recipe, out, n_boot=None):
+    def train_recipe(self, recipe: Recipe, out, n_boot=None):
         from ..models import train_model
 
         n_boot = self.n_boot if n_boot is None else n_boot
@@ -296,7 +266,7 @@ class _Search:
         params = {k: v for k, v in self.base.info["estimator_params"].items() if k != "features"}
         defs = tuple(f for f in self.base.features if f.name not in set(recipe.drop))
         return train_model(self.source, self.target, self.base.kind, out,
-                           train_until=self.base.info.get("train_until"), seed=self._seed(),
+                           train_until=self.base.info.get("train_until"), seed=self.model_seed(),
                            params=params, features=defs, scale=self.base.scale,
                            tiers=self.base.tiers, n_boot=n_boot, sample_weight=weights)
 
@@ -306,7 +276,7 @@ class _Search:
         model_dir = self.out / "candidates" / recipe.name
         report_dir = self.out / "reports" / recipe.name
         self.say(f"candidate {recipe.name}: {recipe.changed}")
-        self._train(recipe, model_dir)
+        self.train_recipe(recipe, model_dir)
         audit = audit_model(model_dir, self.audit_rows, self.prot, report_dir, self.policy,
                             proxies=False, random_state=self.seed)
         return self._judged(recipe, load_model(model_dir), model_dir, report_dir, audit)
@@ -317,7 +287,7 @@ class _Search:
         if recipe.name == "original":
             self.first_audit = audit
         pd_ = np.asarray(model.predict_pd(self.audit_rows), dtype=float)
-        flags = _flags(pd_, model, self.policy)
+        flagged = flags(pd_, model, self.policy)
         known = self.audit_rows[self.target].notna().to_numpy()
         y = self.audit_rows.loc[known, self.target].astype(int).to_numpy()
         auc, ci = np.nan, (np.nan, np.nan)
@@ -325,7 +295,7 @@ class _Search:
             ev = Evaluation(y, pd_[known], n_boot=self.n_boot, random_state=self.seed)
             auc, ci = ev.value("auc"), ev.ci("auc")
         return CandidateResult(recipe, model_dir, report_dir, audit, float(auc),
-                               (float(ci[0]), float(ci[1])), float(np.mean(flags)))
+                               (float(ci[0]), float(ci[1])), float(np.mean(flagged)))
 
     def result(self, original, found, attrs, proxies) -> MitigationResult:
         until = self.base.info.get("train_until")
@@ -341,32 +311,11 @@ class _Search:
         return result
 
 
-def _flags(pd_, model, policy) -> np.ndarray:
-    from ._audit import flag_decision
-
-    return flag_decision(pd_, model.tier(pd_) if policy.flag_tiers else None, policy)
-
-
-def _low_groups(audit, attrs, policy) -> dict[str, list[str]]:
-    """Per attribute, the groups whose flag-rate ratio is below the threshold."""
-    checks = audit.checks
-    limit = policy.check("flag_rate_ratio").threshold
-    rows = checks[(checks["metric"] == "flag_rate_ratio") & checks["attribute"].isin(attrs)]
-    low = rows[rows["value"] < limit]
-    if low.empty:
-        low = rows.nsmallest(1, "value")
-    return {a: sorted(low.loc[low["attribute"] == a, "group"].astype(str).unique())
-            for a in attrs if (low["attribute"] == a).any()}
-
-
-def _worst_ratio(flags, sens, attrs, min_size) -> float:
-    """The smallest (lowest flag rate / group flag rate) over groups of ``attrs``."""
-    worst = 1.0
-    flags = pd.Series(np.asarray(flags, dtype=float))
-    for attr in attrs:
-        labels = sens[attr].astype(str)
-        sizes = labels.value_counts()
-        rates = flags.groupby(labels.to_numpy()).mean()[sizes[sizes >= min_size].index]
-        if len(rates) >= 2 and rates.max() > 0:
-            worst = min(worst, float(rates.min() / rates.max()))
-    return worst
+def _flagged_families(audit) -> list[str]:
+    """The record families whose record-disparity check failed the gate."""
+    c = audit.checks
+    if "family" not in c.columns:
+        return []
+    rows = c[(c["metric"] == "record_disparity") & (c["status"] == "fail")
+             & c["gate"].astype(bool)]
+    return [str(f) for f in dict.fromkeys(rows["family"].dropna())]

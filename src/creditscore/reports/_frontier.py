@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ._document import Figure, Paragraph, Table
 from ._figures import frontier_chart
+from ._mitigation import is_mitigation_frontier, mitigation_blocks
 from ._sources import read_table
 
 __all__ = ["read_frontier", "frontier_blocks", "FRONTIER_FILES"]
@@ -49,6 +50,8 @@ def frontier_blocks(frame) -> list:
     """The optional mitigation section: the frontier chart and table, or a sentence."""
     if frame is None or len(frame) == 0:
         return [Paragraph("No mitigation was run for this audit.")]
+    if is_mitigation_frontier(frame):  # creditscore mitigate's: intervals and verdicts
+        return mitigation_blocks(frame)
     accuracy = next((c for c in ACCURACY_COLUMNS if c in frame.columns), None)
     disparity = next(
         (

@@ -1,0 +1,91 @@
+"""The flag-rate constraint: applied at training time, by weights, never at prediction.
+
+The events (label 1) of the groups the failing model flags most often (flag-
+rate ratio below the threshold) are weighted ``exp(-strength)`` in the fit,
+every other row 1. The strength is the smallest (bisection on [0, 4], four
+steps) whose model reaches the policy's flag-rate ratio on the training rows'
+own out-of-time slice (the slice that calibrates, never the audit rows); if
+even 4 does not, 4 is used and the audit says how far it got. The model that
+results reads no protected attribute and flags by the same tiers for everyone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._candidates import Recipe, flag_weights
+
+__all__ = ["flag_recipe", "flags"]
+
+_STRENGTHS = (0.0, 4.0)
+_BISECT_STEPS = 4
+
+
+def flag_recipe(search, attrs, sens, y) -> Recipe:
+    """The smallest strength whose training-slice flag-rate ratio reaches the threshold."""
+    from ..models import holdout_mask
+
+    low = _low_groups(search.first_audit, attrs, search.policy)
+    dis = np.zeros(len(y), dtype=bool)
+    for attr, groups in low.items():
+        dis |= sens[attr].astype(str).isin(groups).to_numpy()
+    mask, _ = holdout_mask(search.train_rows["as_of"].to_numpy(), y,
+                           random_state=search.model_seed())
+    limit = search.policy.check("flag_rate_ratio").threshold
+    lo, hi = _STRENGTHS
+    if _slice_ratio(search, flag_weights(y, dis, hi), sens[mask], mask, attrs) >= limit:
+        for _ in range(_BISECT_STEPS):
+            mid = (lo + hi) / 2
+            ok = _slice_ratio(search, flag_weights(y, dis, mid), sens[mask], mask, attrs) >= limit
+            lo, hi = (lo, mid) if ok else (mid, hi)
+    who = "; ".join(f"{a} = {', '.join(g)}" for a, g in low.items()) or "none"
+    return Recipe("flag_rate_constraint", "flag_constraint",
+                  f"events of the most flagged groups ({who}) weighted exp(-{hi:.2f}) in "
+                  f"training", weights=flag_weights(y, dis, hi),
+                  detail={"attributes": attrs, "strength": round(hi, 4),
+                          "groups": {a: list(g) for a, g in low.items()},
+                          "target_ratio": limit})
+
+
+def _slice_ratio(search, weights, sens_slice, mask, attrs) -> float:
+    """The worst flag-rate ratio on the training slice of a model fitted with ``weights``."""
+    search.say("  train a flag-rate constraint step")
+    step = Recipe("step", "flag_constraint", "", weights=weights)
+    fit = search.train_recipe(step, None, n_boot=0)
+    pd_ = fit.model.predict_proba(search.train_rows.loc[mask, search.base.feature_names])[:, 1]
+    flagged = flags(pd_, search.base, search.policy)
+    return _worst_ratio(flagged, sens_slice.reset_index(drop=True), attrs,
+                        search.policy.min_group_size)
+
+
+def flags(pd_, model, policy) -> np.ndarray:
+    """Who the model flags: its tiers in the policy's flag_tiers, or PD >= the cutoff."""
+    from ._audit import flag_decision
+
+    return flag_decision(pd_, model.tier(pd_) if policy.flag_tiers else None, policy)
+
+
+def _low_groups(audit, attrs, policy) -> dict[str, list[str]]:
+    """Per attribute, the groups whose flag-rate ratio is below the threshold."""
+    checks = audit.checks
+    limit = policy.check("flag_rate_ratio").threshold
+    rows = checks[(checks["metric"] == "flag_rate_ratio") & checks["attribute"].isin(attrs)]
+    low = rows[rows["value"] < limit]
+    if low.empty:
+        low = rows.nsmallest(1, "value")
+    return {a: sorted(low.loc[low["attribute"] == a, "group"].astype(str).unique())
+            for a in attrs if (low["attribute"] == a).any()}
+
+
+def _worst_ratio(flags, sens, attrs, min_size) -> float:
+    """The smallest (lowest flag rate / group flag rate) over groups of ``attrs``."""
+    worst = 1.0
+    flags = pd.Series(np.asarray(flags, dtype=float))
+    for attr in attrs:
+        labels = sens[attr].astype(str)
+        sizes = labels.value_counts()
+        rates = flags.groupby(labels.to_numpy()).mean()[sizes[sizes >= min_size].index]
+        if len(rates) >= 2 and rates.max() > 0:
+            worst = min(worst, float(rates.min() / rates.max()))
+    return worst
