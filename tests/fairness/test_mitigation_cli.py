@@ -73,3 +73,19 @@ def test_mitigate_unknown_candidate_is_exit_2(biased, tmp_path):
     assert result.returncode == 2
     assert "unknown candidate 'magic'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_mitigate_promote_gives_the_chosen_candidate_the_champion_alias(biased, tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    monkeypatch.chdir(tmp_path)
+    result = _mitigate(biased, tmp_path / "out", "--candidate", "drop_proxies", "--promote")
+    assert result.returncode == 0, result.stderr
+    assert "version 1 now holds the champion alias" in result.stdout
+
+    from creditscore.tracking import champion_version
+
+    holder = champion_version("default_12m", uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    assert holder.tags["model_hash"] == json.loads(
+        (tmp_path / "out" / "frontier.json").read_text())["candidates"][1]["model_hash"]
