@@ -20,8 +20,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2] / "src" / "creditscore"
 
 #: top-level name -> stage rank (the foundation is 0)
@@ -32,21 +30,6 @@ STAGES = {
     "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "cli": 10,
     "_cli_flat": 10,
 }
-
-#: circles owned by another piece of work, each with the reason it is still tolerated;
-#: a circle found inside one of these module sets is reported by its own expected failure
-KNOWN_CIRCLES: dict[frozenset[str], str] = {
-    frozenset({"creditscore.features", "creditscore.features._backend",
-               "creditscore.features._engine", "creditscore.features._spark"}):
-        "issue 15 (the feature engine): features/_engine.py default_features() imports "
-        "FEATURES from the package (`from . import FEATURES`), whose __init__ imports "
-        "_engine and _backend; the list of features belongs in a module both can import",
-}
-
-
-def _known(group: list[str]) -> bool:
-    return any(set(group) <= known for known in KNOWN_CIRCLES)
-
 
 def _module_name(path: Path) -> tuple[str, list[str]]:
     """The dotted name of a file and the package it is in (as a list of parts)."""
@@ -153,21 +136,8 @@ def _stage_or_none(module: str):
 
 def test_no_import_circles():
     graph = import_graph()
-    found = [g for g in circles(graph) if not _known(g)]
+    found = circles(graph)
     assert not found, "\n".join(_describe(g, graph) for g in found)
-
-
-@pytest.mark.parametrize(
-    "modules",
-    [pytest.param(k, marks=pytest.mark.xfail(reason=why, strict=False))
-     for k, why in KNOWN_CIRCLES.items()],
-    ids=lambda k: "+".join(sorted(m.rsplit(".", 1)[-1] for m in k)),
-)
-def test_known_circle_is_gone(modules):
-    """Expected to fail until the owner's fix lands; then remove it from KNOWN_CIRCLES."""
-    graph = import_graph()
-    left = [g for g in circles(graph) if set(g) <= modules]
-    assert not left, "\n".join(_describe(g, graph) for g in left)
 
 
 def test_a_stage_imports_only_earlier_stages():
