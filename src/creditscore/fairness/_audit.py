@@ -164,8 +164,7 @@ class FairnessAudit:
     @property
     def failed(self) -> pd.DataFrame:
         """The gate checks that failed."""
-        c = self._checks
-        return c.loc[(c["status"] == _checks.FAIL) & c["gate"].astype(bool)].reset_index(drop=True)
+        return _checks.gate_failures(self._checks)
 
     @property
     def suppressed(self) -> pd.DataFrame:

@@ -26,13 +26,23 @@ import numpy as np
 
 __all__ = [
     "judge", "z_value", "group_rates", "family_checks", "rate_key", "group_interval",
-    "RATE_METRICS", "SCREEN_METRICS",
+    "RATE_METRICS", "SCREEN_METRICS", "gate_failures",
 ]
 
 RATE_METRICS = ("flag_rate", "fpr", "fnr", "mean_pd", "observed_rate", "calibration_gap", "auc")
 #: metrics judged by a screen of their own rather than from the outcomes
 SCREEN_METRICS = ("record_disparity",)
 PASS, FAIL, INCONCLUSIVE, INSUFFICIENT = "pass", "fail", "inconclusive", "insufficient"
+
+
+def gate_failures(checks):
+    """The rows of a checks table that fail the audit: gate checks whose status is fail.
+
+    The one statement of which checks decide a verdict (outcome checks and the
+    record screen's alike); reported-only and exempted checks have ``gate`` false.
+    """
+    failed = (checks["status"] == FAIL) & checks["gate"].astype(bool)
+    return checks.loc[failed].reset_index(drop=True)
 
 
 def judge(value, ci_low, ci_high, threshold: float, direction: str) -> str:

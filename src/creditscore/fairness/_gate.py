@@ -30,7 +30,7 @@ import pandas as pd
 from .._atomic import atomic_file, write_text_atomic
 from .._errors import InputError
 from ._audit import FairnessAudit, _json_rows
-from ._checks import FAIL
+from ._checks import gate_failures
 from ._groups import groupings, sensitive_frame
 from ._policy import load_policy
 from ._population import outside_summary, target_population
@@ -130,8 +130,7 @@ class AuditResult:
 
     @property
     def failed(self) -> pd.DataFrame:
-        c = self.checks
-        return c.loc[(c["status"] == FAIL) & c["gate"].astype(bool)].reset_index(drop=True)
+        return gate_failures(self.checks)
 
     def to_frame(self) -> pd.DataFrame:
         """Per-group metrics (suppressed groups left out): ``audit_groups.parquet``."""

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .._errors import InputError
 from ._candidates import FAMILIES, Recipe, family_features, reduction_weights, reweigh
+from ._checks import gate_failures
 from ._flag_constraint import flag_recipe, flags
 from ._gate import _read_table, audit_model, run_audit
 from ._groups import sensitive_frame
@@ -316,6 +317,6 @@ def _flagged_families(audit) -> list[str]:
     c = audit.checks
     if "family" not in c.columns:
         return []
-    rows = c[(c["metric"] == "record_disparity") & (c["status"] == "fail")
-             & c["gate"].astype(bool)]
+    rows = gate_failures(c)
+    rows = rows[rows["metric"] == "record_disparity"]
     return [str(f) for f in dict.fromkeys(rows["family"].dropna())]

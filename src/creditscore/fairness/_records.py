@@ -98,8 +98,7 @@ class RecordScreen:
     @property
     def failed(self) -> pd.DataFrame:
         """The gate checks that failed: an uneven family the model uses."""
-        c = self._checks
-        return c.loc[(c["status"] == _checks.FAIL) & c["gate"].astype(bool)].reset_index(drop=True)
+        return _checks.gate_failures(self._checks)
 
     @property
     def uneven(self) -> pd.DataFrame:
