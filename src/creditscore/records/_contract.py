@@ -23,6 +23,8 @@ __all__ = [
     "LENDER_TYPES",
     "SEVERITIES",
     "arrow_schema",
+    "CONTRACT",
+    "parse_contract",
 ]
 
 #: logical type name -> Arrow type written to Parquet
@@ -90,86 +92,105 @@ class Table:
         return [c.name for c in self.columns if c.kind == "date"]
 
 
-def _c(name, kind, nullable=False, money=False, allowed=()):
-    return Column(name, kind, nullable, money, tuple(allowed))
+#: The tables of the contract as shared/spec/records.md (docs/records.md) states them. A
+#: table is a line ``NAME`` (``NAME key COLUMN`` when a column is its unique key), then one
+#: indented line a column: ``COLUMN TYPE [nullable] [in SET]``. TYPE is str, date, float,
+#: int, bool or money (a non-negative float amount); SET names one of the value sets above.
+CONTRACT = """
+subjects key subject_id
+    subject_id          str
+
+contributions
+    subject_id          str
+    insurance_type      str     in INSURANCE_TYPES
+    period              date
+    employer_id         str     nullable
+    contribution_base   money
+    amount_due          money
+    due_on              date
+    amount_paid         money
+    paid_on             date    nullable
+    force_majeure       bool
+
+loans key loan_id
+    loan_id             str
+    subject_id          str
+    product             str     in PRODUCTS
+    lender_type         str     in LENDER_TYPES
+    opened_on           date
+    principal           money
+    term_months         int     nullable
+    closed_on           date    nullable
+
+repayments
+    loan_id             str
+    due_on              date
+    amount_due          money
+    amount_paid         money
+    paid_on             date    nullable
+    force_majeure       bool
+
+public_records key record_id
+    record_id           str
+    subject_id          str
+    record_type         str
+    severity            str     in SEVERITIES
+    occurred_on         date
+    recorded_on         date
+    amount              money   nullable
+    resolved_on         date    nullable
+    force_majeure       bool
+    dispute_opened_on   date    nullable
+    dispute_closed_on   date    nullable
+    dispute_upheld      bool    nullable
+
+protected key subject_id
+    subject_id          str
+    sex                 str
+    birth_year          int
+    ethnicity           str
+    hukou               str
+    region              str
+"""
+
+_VALUE_SETS = {"INSURANCE_TYPES": INSURANCE_TYPES, "PRODUCTS": PRODUCTS,
+               "LENDER_TYPES": LENDER_TYPES, "SEVERITIES": SEVERITIES}
 
 
-TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (
-        Table("subjects", (_c("subject_id", "str"),), key="subject_id"),
-        Table(
-            "contributions",
-            (
-                _c("subject_id", "str"),
-                _c("insurance_type", "str", allowed=INSURANCE_TYPES),
-                _c("period", "date"),
-                _c("employer_id", "str", nullable=True),
-                _c("contribution_base", "float", money=True),
-                _c("amount_due", "float", money=True),
-                _c("due_on", "date"),
-                _c("amount_paid", "float", money=True),
-                _c("paid_on", "date", nullable=True),
-                _c("force_majeure", "bool"),
-            ),
-        ),
-        Table(
-            "loans",
-            (
-                _c("loan_id", "str"),
-                _c("subject_id", "str"),
-                _c("product", "str", allowed=PRODUCTS),
-                _c("lender_type", "str", allowed=LENDER_TYPES),
-                _c("opened_on", "date"),
-                _c("principal", "float", money=True),
-                _c("term_months", "int", nullable=True),
-                _c("closed_on", "date", nullable=True),
-            ),
-            key="loan_id",
-        ),
-        Table(
-            "repayments",
-            (
-                _c("loan_id", "str"),
-                _c("due_on", "date"),
-                _c("amount_due", "float", money=True),
-                _c("amount_paid", "float", money=True),
-                _c("paid_on", "date", nullable=True),
-                _c("force_majeure", "bool"),
-            ),
-        ),
-        Table(
-            "public_records",
-            (
-                _c("record_id", "str"),
-                _c("subject_id", "str"),
-                _c("record_type", "str"),
-                _c("severity", "str", allowed=SEVERITIES),
-                _c("occurred_on", "date"),
-                _c("recorded_on", "date"),
-                _c("amount", "float", nullable=True, money=True),
-                _c("resolved_on", "date", nullable=True),
-                _c("force_majeure", "bool"),
-                _c("dispute_opened_on", "date", nullable=True),
-                _c("dispute_closed_on", "date", nullable=True),
-                _c("dispute_upheld", "bool", nullable=True),
-            ),
-            key="record_id",
-        ),
-        Table(
-            "protected",
-            (
-                _c("subject_id", "str"),
-                _c("sex", "str"),
-                _c("birth_year", "int"),
-                _c("ethnicity", "str"),
-                _c("hukou", "str"),
-                _c("region", "str"),
-            ),
-            key="subject_id",
-        ),
-    )
-}
+def _column(line: str) -> Column:
+    """One indented column line of :data:`CONTRACT`."""
+    name, *words = line.split()
+    kind, flags = (words[0], words[1:]) if words else ("", [])
+    nullable = flags[:1] == ["nullable"]
+    flags = flags[1:] if nullable else flags
+    allowed: tuple[str, ...] = ()
+    if len(flags) == 2 and flags[0] == "in" and flags[1] in _VALUE_SETS:
+        allowed, flags = _VALUE_SETS[flags[1]], []
+    if kind not in (*ARROW_TYPES, "money") or flags:
+        raise ValueError(f"record contract: cannot read the column line {line.strip()!r}")
+    money = kind == "money"
+    return Column(name, "float" if money else kind, nullable, money, allowed)
+
+
+def parse_contract(text: str) -> dict[str, Table]:
+    """The tables a contract text declares (the form of :data:`CONTRACT`), by name."""
+    blocks: list[tuple[list[str], list[Column]]] = []
+    for line in filter(str.strip, text.splitlines()):
+        if line[0].isspace() and blocks:
+            blocks[-1][1].append(_column(line))
+        else:
+            blocks.append((line.split(), []))
+    tables = {}
+    for head, columns in blocks:
+        names = [c.name for c in columns]
+        if len(head) not in (1, 3) or head[1:2] not in ([], ["key"]) or head[2:] and (
+                head[2] not in names) or not names or len(set(names)) < len(names):
+            raise ValueError(f"record contract: cannot read the table line {' '.join(head)!r}")
+        tables[head[0]] = Table(head[0], tuple(columns), key=head[2] if head[1:] else None)
+    return tables
+
+
+TABLES: dict[str, Table] = parse_contract(CONTRACT)
 
 #: tables that may feed model inputs; `protected` is audit-only
 MODEL_TABLES = ("subjects", "contributions", "loans", "repayments", "public_records")

@@ -1,0 +1,154 @@
+"""The commands on record sets and features: ``synth``, ``import-taiwan``, ``validate``,
+``features``, ``list-features``.
+
+Plain functions; ``cli`` registers them on the app in the order of ``--help``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ._cli_common import (
+    engine_name,
+    location,
+    master_option,
+    parse_date,
+    progress_option,
+    refuse_invalid,
+    spark_only,
+)
+
+__all__ = ["synth", "import_taiwan", "validate", "features", "list_features"]
+
+
+def synth(
+    out_dir: Path = typer.Argument(..., help="Directory to write the record set to."),
+    subjects: int = typer.Option(10_000, "--subjects", min=1, help="Number of subjects."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
+    scenario: str = typer.Option(
+        "fair", "--scenario", help="fair, records-bias, thin-file, structural."
+    ),
+    progress: bool | None = progress_option(),
+    over_recording: float = typer.Option(
+        None, "--over-recording",
+        help="records-bias only: how many times as often the minority's public records are "
+        "entered for the same behaviour (default 4; 1 = fair).",
+    ),
+) -> None:
+    """Write a synthetic record set of the contract."""
+    from ._progress import wanted
+    from .synth import generate
+
+    summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario,
+                       progress=wanted(progress), over_recording=over_recording)
+    typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
+
+
+def import_taiwan(
+    paths: list[Path] = typer.Argument(
+        ...,
+        metavar="[DATA] OUT_DIR",
+        help="The UCI file (CSV or Parquet; default: the project's data/real/taiwan.parquet) "
+        "and the directory to write the record set to.",
+    ),
+    progress: bool | None = progress_option(),
+) -> None:
+    """Turn the UCI Taiwan credit-card data into a record set of the contract."""
+    from .records import taiwan_to_records
+
+    if len(paths) > 2:
+        raise typer.BadParameter(
+            f"expected [DATA] OUT_DIR, got {len(paths)} paths", param_hint="[DATA] OUT_DIR"
+        )
+    data, out_dir = (None, paths[0]) if len(paths) == 1 else paths
+    from ._progress import spinner, wanted
+
+    with spinner("importing the Taiwan data", wanted(progress)):
+        path = taiwan_to_records(data, out_dir)
+    typer.echo(f"wrote the Taiwan record set to {path}")
+
+
+def validate(
+    record_dir: str = typer.Argument(..., help="A record set directory (a URI with --engine "
+                                     "spark)."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (every contract rule) or "
+                               "spark (columns, types, record types, manifest; any URI)."),
+    master: str | None = master_option(),
+    progress: bool | None = progress_option(),
+) -> None:
+    """Check a record set against the contract and the catalogue (exit 0 or 2)."""
+    from ._progress import spinner, wanted
+
+    engine = engine_name(engine)
+    source = location(record_dir, engine, "record sets")
+    spark_only(engine, master, None)
+    with spinner(f"validating {record_dir}", wanted(progress)):
+        if engine == "spark":
+            from .features._spark import check_records_spark
+
+            counts = check_records_spark(source, catalogue, master=master)
+            summary = ", ".join(f"{n:,} {t}" for t, n in counts.items())
+            typer.echo(f"{record_dir}: valid on Spark ({summary}; columns, types, record "
+                       "types and manifest checked)")
+            return
+        from .records import validate_records
+
+        report = validate_records(source, catalogue=catalogue)
+    refuse_invalid(record_dir, report)
+    typer.echo(f"{record_dir}: valid ({report.summary()})")
+
+
+def features(
+    record_dir: str = typer.Argument(..., help="A record set directory (a URI with --engine "
+                                     "spark: file://, s3a://, hdfs://, gs://)."),
+    as_of: list[str] = typer.Option(..., "--as-of", help="Observation date (repeatable)."),
+    out: str = typer.Option(..., "--out", help="Output Parquet file (with --engine spark "
+                            "--write dataset: a directory of part files, or a URI)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb or spark."),
+    master: str | None = master_option(),
+    write: str | None = typer.Option(None, "--write", help="Spark: file (one Parquet file, "
+                                     "local) or dataset (part files); default file, dataset "
+                                     "for a URI."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+    progress: bool | None = progress_option(),
+) -> None:
+    """One row per (subject_id, as_of): point-in-time features and the two labels."""
+    dates = [parse_date(d, "--as-of") for d in as_of]
+    from ._progress import spinner, wanted
+    from .features import build_features
+
+    engine = engine_name(engine)
+    source, target = location(record_dir, engine, "record sets"), location(out, engine, "outputs")
+    spark_only(engine, master, write)
+    show = wanted(progress)
+    if isinstance(source, Path):
+        from .records import validate_records
+
+        # the feature engine trusts the contract: refuse a record set that breaks it
+        with spinner("validating records", show):
+            report = validate_records(source, catalogue=catalogue)
+        refuse_invalid(record_dir, report)
+    options = {}
+    if engine == "spark":
+        options = {"master": master, "write": write or ("file" if isinstance(target, Path)
+                                                        else "dataset")}
+    result = build_features(source, dates, target, engine=engine, catalogue=catalogue,
+                            progress=show, **options)
+    typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
+
+
+def list_features() -> None:
+    """List the feature catalogue: name, source, direction, description."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .features import FEATURES
+
+    table = Table("name", "source", "direction", "description")
+    arrow = {1: "higher = riskier", -1: "higher = safer", 0: "-"}
+    for f in FEATURES:
+        table.add_row(f.name, f.source, arrow[f.direction], f.description)
+    Console(width=200).print(table)
