@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._catalogue import Catalogue, load_catalogue
 from ._checks import Check, column_checks, key_checks, rule_checks
 from ._contract import TABLES
+from ._entities import entity_findings
 from ._report import Finding, Problem, ValidationReport, show
 from ._sources import MSG_UNREADABLE, Opened, max_date, open_record_set
 
@@ -162,5 +163,7 @@ def report_for(con, opened: Opened, catalogue: Catalogue, max_messages: int = 50
     """Run every check on a record set opened in ``con`` and build the report."""
     findings = [Finding((p,), 1) for p in opened.problems]
     findings += _findings(con, opened, catalogue)
+    if opened.format in ("parquet", "csv"):  # the entity extension (docs/entities.md)
+        findings += entity_findings(con, opened.path)
     extracted_on = opened.manifest_date or max_date(con, opened)
     return ValidationReport(findings, opened.tables, extracted_on, max_messages)
