@@ -28,13 +28,19 @@ def synth(
     subjects: int = typer.Option(10_000, "--subjects", min=1, help="Number of subjects."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
     scenario: str = typer.Option(
-        "fair", "--scenario", help="fair, records-bias, thin-file, structural."
+        "fair", "--scenario",
+        help="fair, records-bias, thin-file, structural; small-firm-bias (needs --entities).",
     ),
     progress: bool | None = progress_option(),
     over_recording: float = typer.Option(
         None, "--over-recording",
-        help="records-bias only: how many times as often the minority's public records are "
-        "entered for the same behaviour (default 4; 1 = fair).",
+        help="records-bias: how many times as often the minority's public records are "
+        "entered for the same behaviour; small-firm-bias: small private firms' administrative "
+        "penalties (default 4; 1 = fair).",
+    ),
+    entities: int = typer.Option(
+        0, "--entities", min=0,
+        help="Employers written as entity subjects (docs/entities.md); 0: persons only.",
     ),
 ) -> None:
     """Write a synthetic record set of the contract."""
@@ -42,8 +48,10 @@ def synth(
     from .synth import generate
 
     summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario,
-                       progress=wanted(progress), over_recording=over_recording)
-    typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects to {out_dir}")
+                       progress=wanted(progress), over_recording=over_recording,
+                       n_entities=entities)
+    also = f" and {entities:,} entities" if entities else ""
+    typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects{also} to {out_dir}")
 
 
 def import_taiwan(

@@ -7,6 +7,7 @@ import pytest
 
 from creditscore.records._contract import TABLES
 from creditscore.synth import SCENARIOS, generate, truth_dir_for
+from creditscore.synth._scenarios import ENTITY_SCENARIOS
 
 #: subjects in the shared fair world and in each scenario world
 N_FAIR = 1500
@@ -41,4 +42,5 @@ def worlds(tmp_path_factory):
     return {
         name: Generated(generate(root / name, n_subjects=N_SCENARIO, seed=5, scenario=name))
         for name in SCENARIOS
+        if name not in ENTITY_SCENARIOS
     }

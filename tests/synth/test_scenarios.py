@@ -92,7 +92,9 @@ def test_over_recording_factor_is_a_parameter_and_refused_when_meaningless():
     for bad in (0.5, float("nan"), "4", True):
         with pytest.raises(InputError, match="--over-recording"):
             get_scenario("records-bias", bad)
-    with pytest.raises(InputError, match="records-bias scenario only"):
+    assert get_scenario("small-firm-bias", 8).entity_record_bias == 8.0
+    assert get_scenario("small-firm-bias", 8).record_bias == 1.0
+    with pytest.raises(InputError, match="records-bias and small-firm-bias scenarios only"):
         get_scenario("fair", 4)
 
 
@@ -182,8 +184,9 @@ def test_structural_group_earns_less_and_is_truly_riskier(worlds):
     assert defaulted[rural.to_numpy()].mean() > defaulted[~rural.to_numpy()].mean()
 
 
-def test_scenario_names_are_the_documented_four():
-    assert list(SCENARIOS) == ["fair", "records-bias", "thin-file", "structural"]
+def test_scenario_names_are_the_documented_five():
+    assert list(SCENARIOS) == ["fair", "records-bias", "thin-file", "structural",
+                               "small-firm-bias"]
     with pytest.raises(InputError, match="expected one of: fair, records-bias"):
         get_scenario("Fair")
 

@@ -19,6 +19,7 @@ from ._arrow import NULL_DAY, FixedIds, contract_table, date_array, schema_table
 from ._behaviour import MonthDraws
 from ._calendar import Calendar
 from ._contributions import contributions
+from ._entities import EntityWorld, build_entities
 from ._life import SHOCK_RATE, simulate_life
 from ._loans import open_accounts
 from ._public import RECORD_TYPES, public_records
@@ -62,11 +63,20 @@ class World:
     policy: tuple
     width: int
     employer_ids: FixedIds
+    entities: EntityWorld | None = None
 
     @classmethod
-    def build(cls, seed, n_subjects, scenario, cal, start_year, catalogue) -> World:
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(WORLD_KEY,)))
-        n_employers = max(20, n_subjects // SUBJECTS_PER_EMPLOYER)
+    def build(cls, seed, n_subjects, scenario, cal, start_year, catalogue,
+              n_entities: int = 0) -> World:
+        """The world; with ``n_entities`` its employers are entity subjects (``_entities``)."""
+        if n_entities:
+            entities, employers = build_entities(seed, n_entities, cal,
+                                                 scenario.entity_record_bias)
+            n_employers = n_entities
+        else:
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(WORLD_KEY,)))
+            n_employers = max(20, n_subjects // SUBJECTS_PER_EMPLOYER)
+            entities, employers = None, Employers.build(rng, n_employers, cal)
         severity = np.array(
             [SEVERITIES.index(catalogue.record_types[t].default_severity) for t in RECORD_TYPES]
         )
@@ -77,10 +87,11 @@ class World:
             scenario,
             cal,
             start_year,
-            Employers.build(rng, n_employers, cal),
+            employers,
             (severity, breach),
             max(8, len(str(n_subjects))),
             FixedIds("E", np.arange(1, n_employers + 1), max(6, len(str(n_employers)))),
+            entities,
         )
 
     @property

@@ -11,17 +11,22 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from .._atomic import atomic_dir
 from .._errors import InputError
 from ..records._contract import TABLES, arrow_schema
 from ._block import BLOCK, TRUTH_SCHEMA, World, make_block
 from ._calendar import Calendar
-from ._scenarios import get_scenario
+from ._scenarios import ENTITY_SCENARIOS, get_scenario
 from ._writer import TableWriter
 
 __all__ = ["generate", "SynthSummary", "truth_dir_for"]
 
 MSG_COUNT = "synth: {name} must be a whole number >= {least} (got {value!r})"
+MSG_NEEDS_ENTITIES = "synth: scenario {name!r} is about entities; give --entities N (N >= 1)"
+#: truth files of a world with entities
+ENTITY_TRUTH = ("entity_truth", "entity_trouble")
 TRUTH_SUFFIX = ".truth"
 
 
@@ -109,10 +114,24 @@ def _write_blocks(world: World, records: TableWriter, truth: TableWriter, chunk:
         ]
         for tables in blocks:
             truth.write("truth", tables.pop("truth"))
+            if world.entities is not None:  # the subjects table says which are persons
+                subjects = tables["subjects"]
+                tables["subjects"] = subjects.append_column(
+                    "kind", pa.array(["person"] * subjects.num_rows, pa.string())
+                ).cast(records.schema("subjects"))
             for name, table in tables.items():
                 records.write(name, table)
         if bar is not None:
             bar.update(task, advance=sum(t["subjects"].num_rows for t in blocks))
+    if world.entities is not None:
+        from ._entity_records import entity_tables
+
+        tables = entity_tables(world.seed, world.entities, world.employers, world.cal,
+                               world.employer_ids)
+        for name in ENTITY_TRUTH:
+            truth.write(name, tables.pop(name))
+        for name, table in tables.items():
+            records.write(name, table.cast(records.schema(name)))
 
 
 def generate(
@@ -125,6 +144,7 @@ def generate(
     chunk_size: int = 20_000,
     progress: bool = False,
     over_recording: float | None = None,
+    n_entities: int = 0,
 ) -> SynthSummary:
     """Write a synthetic record set of the contract, and its ground truth beside it.
 
@@ -150,7 +170,14 @@ def generate(
     over_recording : float, default=None
         ``records-bias`` only: the factor by which the minority's
         discretionary public records are over-recorded (default 4; see
-        ``creditscore.synth.SCENARIOS``).
+        ``creditscore.synth.SCENARIOS``); ``small-firm-bias``: the factor of
+        small private entities' administrative penalties.
+    n_entities : int, default=0
+        Employers written as entity subjects (docs/entities.md): a ``kind``
+        column in ``subjects``, the ``entities`` table, their business loans
+        and public records, and ``entity_truth.parquet`` /
+        ``entity_trouble.parquet`` in the truth directory. 0: the person-only
+        record set of before, byte for byte.
 
     Returns
     -------
@@ -182,27 +209,33 @@ def generate(
     n_subjects = _check_count("n_subjects", n_subjects, 1)
     seed = _check_count("seed", seed, 0)
     chunk_size = _check_count("chunk_size", chunk_size, 1)
+    n_entities = _check_count("n_entities", n_entities, 0)
+    chosen = get_scenario(scenario, over_recording)
+    if scenario in ENTITY_SCENARIOS and not n_entities:
+        raise InputError(MSG_NEEDS_ENTITIES.format(name=scenario))
     world = World.build(
         seed,
         n_subjects,
-        get_scenario(scenario, over_recording),
+        chosen,
         Calendar.build(start, extracted_on),
         start.year,
         _catalogue(),
+        n_entities,
     )
     out_dir, truth_dir = Path(out_dir), truth_dir_for(out_dir)
-    schemas = {name: arrow_schema(name) for name in TABLES}
+    schemas, truth_schemas = _schemas(n_entities)
     with atomic_dir(out_dir) as tmp, atomic_dir(truth_dir) as truth_tmp:
         with (
             TableWriter(tmp, schemas) as records,
-            TableWriter(truth_tmp, {"truth": TRUTH_SCHEMA}) as truth,
+            TableWriter(truth_tmp, truth_schemas) as truth,
             _progress(progress) as bar,
         ):
             _write_blocks(world, records, truth, chunk_size, bar)
         _write_json(tmp / "manifest.json", {"extracted_on": extracted_on.isoformat()})
         _write_json(
             truth_tmp / "seed.json", _seed_record(seed, scenario, n_subjects, start, extracted_on)
-            | ({} if over_recording is None else {"over_recording": float(over_recording)}),
+            | ({} if over_recording is None else {"over_recording": float(over_recording)})
+            | ({"n_entities": n_entities} if n_entities else {}),
         )
     return SynthSummary(
         out_dir,
@@ -214,6 +247,23 @@ def generate(
         scenario,
         time.perf_counter() - began,
     )
+
+
+def _schemas(n_entities: int) -> tuple[dict, dict]:
+    """The record and truth schemas; with entities, ``subjects`` has ``kind`` (docs/entities.md)."""
+    schemas = {name: arrow_schema(name) for name in TABLES}
+    truth = {"truth": TRUTH_SCHEMA}
+    if n_entities:
+        from ._entity_records import (
+            ENTITIES_SCHEMA,
+            ENTITY_TROUBLE_SCHEMA,
+            ENTITY_TRUTH_SCHEMA,
+            SUBJECTS_WITH_KIND,
+        )
+
+        schemas |= {"subjects": SUBJECTS_WITH_KIND, "entities": ENTITIES_SCHEMA}
+        truth |= {"entity_truth": ENTITY_TRUTH_SCHEMA, "entity_trouble": ENTITY_TROUBLE_SCHEMA}
+    return schemas, truth
 
 
 def _catalogue():

@@ -31,6 +31,10 @@ that a fairness audit run on the synthetic data has a known right answer:
     insurance system, fewer loans) but exactly the same risk.
 ``structural``
     Rural hukou holders have lower earning capacity and so truly higher risk.
+``small-firm-bias``
+    For entities (``--entities N``; docs/entities.md): small and micro private
+    firms' administrative penalties are entered ``over_recording`` times as
+    often for the same behaviour (default 4); persons are those of ``fair``.
 """
 
 from __future__ import annotations
@@ -41,13 +45,18 @@ import numpy as np
 
 from .._errors import InputError
 
-__all__ = ["Scenario", "SCENARIOS", "get_scenario", "DEFAULT_OVER_RECORDING"]
+__all__ = [
+    "Scenario", "SCENARIOS", "get_scenario", "DEFAULT_OVER_RECORDING", "ENTITY_SCENARIOS",
+]
 
 MSG_UNKNOWN = "synth: unknown scenario {name!r}; expected one of: {valid}"
 MSG_FACTOR = "synth: --over-recording {got!r} is not a number >= 1 (1: recorded like everyone)"
 MSG_FACTOR_SCENARIO = (
-    "synth: --over-recording applies to the records-bias scenario only (got scenario {name!r})"
+    "synth: --over-recording applies to the records-bias and small-firm-bias scenarios only "
+    "(got scenario {name!r})"
 )
+#: scenarios whose over-recording factor is the entities' (not the persons')
+ENTITY_SCENARIOS = ("small-firm-bias",)
 #: the records-bias scenario's over-recording factor when none is given
 DEFAULT_OVER_RECORDING = 4.0
 
@@ -73,6 +82,9 @@ class Scenario:
         Multiplier on the group's number of loans.
     income_shift : float
         Shift of the group's earning capacity, in standard deviations.
+    entity_record_bias : float
+        Multiplier on the administrative penalties of small and micro private
+        entities (``small-firm-bias``; 1: none).
     """
 
     name: str
@@ -81,6 +93,7 @@ class Scenario:
     informal_share: float | None = None
     credit_uptake: float = 1.0
     income_shift: float = 0.0
+    entity_record_bias: float = 1.0
 
     def in_group(self, minority: np.ndarray, rural: np.ndarray) -> np.ndarray:
         """Whether each subject belongs to the scenario's group."""
@@ -98,6 +111,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("records-bias", group="minority", record_bias=DEFAULT_OVER_RECORDING),
         Scenario("thin-file", group="rural", informal_share=0.5, credit_uptake=0.4),
         Scenario("structural", group="rural", income_shift=-0.8),
+        Scenario("small-firm-bias", entity_record_bias=DEFAULT_OVER_RECORDING),
     )
 }
 
@@ -125,9 +139,11 @@ def get_scenario(name: str, over_recording: float | None = None) -> Scenario:
         raise InputError(MSG_UNKNOWN.format(name=name, valid=", ".join(SCENARIOS))) from None
     if over_recording is None:
         return scenario
-    if name != "records-bias":
+    if name not in ("records-bias", *ENTITY_SCENARIOS):
         raise InputError(MSG_FACTOR_SCENARIO.format(name=name))
     ok = isinstance(over_recording, (int, float)) and not isinstance(over_recording, bool)
     if not ok or not np.isfinite(over_recording) or over_recording < 1:
         raise InputError(MSG_FACTOR.format(got=over_recording))
+    if name in ENTITY_SCENARIOS:
+        return replace(scenario, entity_record_bias=float(over_recording))
     return replace(scenario, record_bias=float(over_recording))

@@ -43,6 +43,10 @@ class TableWriter:
             for name, schema in schemas.items()
         }
 
+    def schema(self, name: str) -> pa.Schema:
+        """The schema the file ``name`` is written with."""
+        return self._writers[name].schema
+
     def write(self, name: str, table: pa.Table) -> None:
         """Queue ``table``'s rows and write every full row group."""
         self._pending[name].append(table)
