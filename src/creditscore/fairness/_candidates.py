@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Recipe", "reweigh", "reduction_weights", "family_features", "FAMILIES",
-           "SEARCH_LGBM"]
+from ._checks import gate_failures
+
+__all__ = ["Recipe", "reweigh", "reduction_weights", "family_features", "family_recipes",
+           "FAMILIES", "SEARCH_LGBM"]
 
 #: the record families a model may use (issue 12's record-disparity screen names them)
 FAMILIES = ("public_records", "late_contributions", "late_instalments")
@@ -207,3 +209,41 @@ def flag_weights(y, disadvantaged, strength: float) -> np.ndarray:
     often weigh ``exp(-strength)``, every other row 1 (mean 1)."""
     w = np.where(np.asarray(disadvantaged, bool) & (np.asarray(y) == 1), np.exp(-strength), 1.0)
     return w / w.mean()
+
+
+_UNIONS = {"flagged_types": "every record type the gate flags",
+           "flagged_families": "every record family the gate flags"}
+
+
+def family_recipes(names, proxies, audit):
+    """Families the gate flags (record-disparity screen) first, then each source family."""
+    flagged = _flagged_families(audit)
+    sets = [(f, family_features(names, f)) for f in flagged]
+    # every flagged record type at once: the other types' counts are kept (a model
+    # using only them uses neither a flagged type nor the whole family)
+    for union, fams in (("flagged_types", [f for f in flagged if ":" in f]),
+                        ("flagged_families", flagged)):
+        if len(fams) > 1:
+            sets.append((union, sorted({c for f, cols in sets if f in fams for c in cols})))
+    sets += [(f, family_features(names, f)) for f in FAMILIES]
+    seen = {tuple(sorted(proxies))}
+    for family, cols in sets:
+        key = tuple(sorted(cols))
+        if not cols or len(cols) == len(names) or key in seen:
+            continue
+        seen.add(key)
+        union = _UNIONS.get(family)
+        words = union or f"the {family.replace('_', ' ').replace(':', ': ')} family"
+        yield Recipe(f"drop_{family.replace(':', '-')}", "family",
+                     f"without {words} ({len(cols)} features)", tuple(cols),
+                     detail={"family": family, "flagged": bool(union) or family in flagged})
+
+
+def _flagged_families(audit) -> list[str]:
+    """The record families whose record-disparity check failed the gate."""
+    c = audit.checks
+    if "family" not in c.columns:
+        return []
+    rows = gate_failures(c)
+    rows = rows[rows["metric"] == "record_disparity"]
+    return [str(f) for f in dict.fromkeys(rows["family"].dropna())]

@@ -16,29 +16,27 @@ import pandas as pd
 
 from ._candidates import Recipe, flag_weights
 
-__all__ = ["flag_recipe", "flags"]
+__all__ = ["flag_recipe", "flags", "holdout_ratio", "worst_ratio"]
 
 _STRENGTHS = (0.0, 4.0)
 _BISECT_STEPS = 4
 
 
 def flag_recipe(search, attrs, sens, y) -> Recipe:
-    """The smallest strength whose training-slice flag-rate ratio reaches the threshold."""
-    from ..models import holdout_mask
-
+    """The smallest strength whose flag-rate ratio (``search.constraint_ratio``: weights ->
+    the worst ratio of a model fitted with them, never on the audit rows) reaches the
+    threshold."""
     low = _low_groups(search.first_audit, attrs, search.policy)
     dis = np.zeros(len(y), dtype=bool)
     for attr, groups in low.items():
         dis |= sens[attr].astype(str).isin(groups).to_numpy()
-    mask, _ = holdout_mask(search.train_rows["as_of"].to_numpy(), y,
-                           random_state=search.model_seed())
+    ratio = search.constraint_ratio(attrs, sens, y)
     limit = search.policy.check("flag_rate_ratio").threshold
     lo, hi = _STRENGTHS
-    if _slice_ratio(search, flag_weights(y, dis, hi), sens[mask], mask, attrs) >= limit:
+    if ratio(flag_weights(y, dis, hi)) >= limit:
         for _ in range(_BISECT_STEPS):
             mid = (lo + hi) / 2
-            ok = _slice_ratio(search, flag_weights(y, dis, mid), sens[mask], mask, attrs) >= limit
-            lo, hi = (lo, mid) if ok else (mid, hi)
+            lo, hi = (lo, mid) if ratio(flag_weights(y, dis, mid)) >= limit else (mid, hi)
     who = "; ".join(f"{a} = {', '.join(g)}" for a, g in low.items()) or "none"
     return Recipe("flag_rate_constraint", "flag_constraint",
                   f"events of the most flagged groups ({who}) weighted exp(-{hi:.2f}) in "
@@ -48,15 +46,24 @@ def flag_recipe(search, attrs, sens, y) -> Recipe:
                           "target_ratio": limit})
 
 
-def _slice_ratio(search, weights, sens_slice, mask, attrs) -> float:
-    """The worst flag-rate ratio on the training slice of a model fitted with ``weights``."""
-    search.say("  train a flag-rate constraint step")
-    step = Recipe("step", "flag_constraint", "", weights=weights)
-    fit = search.train_recipe(step, None, n_boot=0)
-    pd_ = fit.model.predict_proba(search.train_rows.loc[mask, search.base.feature_names])[:, 1]
-    flagged = flags(pd_, search.base, search.policy)
-    return _worst_ratio(flagged, sens_slice.reset_index(drop=True), attrs,
-                        search.policy.min_group_size)
+def holdout_ratio(search, attrs, sens, y):
+    """weights -> the worst flag-rate ratio on the training rows' own out-of-time slice
+    (the slice that calibrates) of a model fitted with those weights."""
+    from ..models import holdout_mask
+
+    mask, _ = holdout_mask(search.train_rows["as_of"].to_numpy(), y,
+                           random_state=search.model_seed())
+    sens_slice = sens[mask].reset_index(drop=True)
+
+    def ratio(weights) -> float:
+        search.say("  train a flag-rate constraint step")
+        step = Recipe("step", "flag_constraint", "", weights=weights)
+        fit = search.train_recipe(step, None, n_boot=0)
+        pd_ = fit.model.predict_proba(search.train_rows.loc[mask, search.base.feature_names])
+        flagged = flags(pd_[:, 1], search.base, search.policy)
+        return worst_ratio(flagged, sens_slice, attrs, search.policy.min_group_size)
+
+    return ratio
 
 
 def flags(pd_, model, policy) -> np.ndarray:
@@ -78,7 +85,7 @@ def _low_groups(audit, attrs, policy) -> dict[str, list[str]]:
             for a in attrs if (low["attribute"] == a).any()}
 
 
-def _worst_ratio(flags, sens, attrs, min_size) -> float:
+def worst_ratio(flags, sens, attrs, min_size) -> float:
     """The smallest (lowest flag rate / group flag rate) over groups of ``attrs``."""
     worst = 1.0
     flags = pd.Series(np.asarray(flags, dtype=float))

@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._candidates import FAMILIES, Recipe, family_features, reduction_weights, reweigh
-from ._checks import gate_failures
-from ._flag_constraint import flag_recipe, flags
-from ._gate import _read_table, audit_model, run_audit
+from ._candidates import Recipe, family_recipes, reduction_weights, reweigh
+from ._flag_constraint import flag_recipe, flags, holdout_ratio
+from ._gate import AuditResult, _log_audit, _read_table, run_audit
 from ._groups import sensitive_frame
-from ._mitigation_result import CandidateResult, MitigationResult
+from ._mitigation_result import CandidateResult, MitigationResult, clear_outputs
 from ._policy import load_policy
+from ._verdict import record_verdict
 
 __all__ = ["mitigate", "DEFAULT_CANDIDATES"]
 
@@ -101,20 +101,24 @@ def mitigate(model_dir, features, protected, out, *, attributes=None, policy=Non
             raise InputError(MSG_ATTRIBUTE.format(name=a, expected=", ".join(policy.attributes)))
     search = _Search(model_dir, features, protected, Path(out), policy, audit_rows, n_boot,
                      random_state, say or (lambda _m: None))
-    original = search.audit_original()
-    if original.passed:
-        search.say("the model passes the gate already: no change is needed")
-        return search.result(original, [], [], [])
-    attrs = search.attributes(original, attributes)
-    proxies = search.proxies(original, attrs)
-    found = []
-    for recipe in search.recipes(list(candidates), attrs, proxies):
-        found.append(search.run(recipe))
-    return search.result(original, found, attrs, proxies)
+    return search.search(candidates, attributes)
 
 
 class _Search:
     """The data, model and settings one mitigation search shares."""
+
+    def search(self, candidates, attributes) -> MitigationResult:
+        """Audit the model; if it fails, run every recipe (the outputs of a previous run
+        into the same directory are removed first: nothing stale is left)."""
+        clear_outputs(self.out)
+        original = self.audit_original()
+        if original.passed:
+            self.say("the model passes the gate already: no change is needed")
+            return self.result(original, [], [], [])
+        attrs = self.attributes(original, attributes)
+        proxies = self.proxies(original, attrs)
+        found = [self.run(recipe) for recipe in self.recipes(list(candidates), attrs, proxies)]
+        return self.result(original, found, attrs, proxies)
 
     def __init__(self, model_dir, features, protected, out, policy, audit_rows, n_boot,
                  seed, say):
@@ -125,7 +129,7 @@ class _Search:
         self.source = features if isinstance(features, pd.DataFrame) else Path(features)
         self.where = "features" if isinstance(features, pd.DataFrame) else str(features)
         self.frame = read_feature_table(features)
-        self.prot = _read_table(protected, "protected")[0]
+        self.prot, self.prot_source = _read_table(protected, "protected")[0], protected
         self.policy, self.out, self.n_boot, self.seed, self.say = policy, out, n_boot, seed, say
         self.target = self.base.target
         if self.target not in self.frame.columns:
@@ -207,7 +211,7 @@ class _Search:
                          f"the proxies {listed} held at their training median",
                          neutralise=values)
         if "drop_families" in wanted:
-            yield from self._family_recipes(names, proxies)
+            yield from family_recipes(names, proxies, self.first_audit)
         groups, sens = self.groups(attrs)
         y = self.train_rows[self.target].astype(int).to_numpy()
         detail = {"attributes": attrs}
@@ -229,24 +233,9 @@ class _Search:
         if "flag_rate_constraint" in wanted:
             yield flag_recipe(self, attrs, sens, y)
 
-    def _family_recipes(self, names, proxies):
-        """Families the gate flags (record-disparity screen) first, then each source family."""
-        flagged = _flagged_families(self.first_audit)
-        sets = [(f, family_features(names, f)) for f in flagged]
-        if len(flagged) > 1:
-            both = sorted({c for _, cols in sets for c in cols})
-            sets.append(("flagged_families", both))
-        sets += [(f, family_features(names, f)) for f in FAMILIES]
-        seen = {tuple(sorted(proxies))}
-        for family, cols in sets:
-            key = tuple(sorted(cols))
-            if not cols or len(cols) == len(names) or key in seen:
-                continue
-            seen.add(key)
-            words = family.replace("_", " ").replace(":", ": ")
-            yield Recipe(f"drop_{family.replace(':', '-')}", "family",
-                         f"without the {words} family ({len(cols)} features)", tuple(cols),
-                         detail={"family": family, "flagged": family in flagged})
+    def constraint_ratio(self, attrs, sens, y):
+        """How the flag-rate constraint measures a strength (see ``_flag_constraint``)."""
+        return holdout_ratio(self, attrs, sens, y)
 
     def model_seed(self) -> int:
         return int(self.base.info.get("seed") or 0)
@@ -278,9 +267,24 @@ class _Search:
         report_dir = self.out / "reports" / recipe.name
         self.say(f"candidate {recipe.name}: {recipe.changed}")
         self.train_recipe(recipe, model_dir)
-        audit = audit_model(model_dir, self.audit_rows, self.prot, report_dir, self.policy,
-                            proxies=False, random_state=self.seed)
-        return self._judged(recipe, load_model(model_dir), model_dir, report_dir, audit)
+        model = load_model(model_dir)
+        return self._judged(recipe, model, model_dir, report_dir,
+                            self.audit_candidate(model, model_dir, report_dir))
+
+    def audit_candidate(self, model, model_dir, report_dir) -> AuditResult:
+        """``audit_model`` of a candidate (report files, verdict, audit log) with the original's
+        record screen: it depends on the rows, not on the model (which families a model uses
+        is re-read from its features)."""
+        found = run_audit(model, self.audit_rows, self.prot, policy=self.policy, proxies=False,
+                          random_state=self.seed, records=self.first_audit.records or False)
+        result = AuditResult(found.audit, model_hash=found.model_hash, target=found.target,
+                             model_dir=model_dir, created=found.created, records=found.records,
+                             outside=found.outside_population)
+        result.write(report_dir)
+        record_verdict(model_dir, (report_dir / "audit.json").read_bytes(),
+                       model_hash=result.model_hash)
+        _log_audit(result, self.source, self.prot_source, report_dir)
+        return result
 
     def _judged(self, recipe, model, model_dir, report_dir, audit) -> CandidateResult:
         from ..models import Evaluation
@@ -298,25 +302,18 @@ class _Search:
         return CandidateResult(recipe, model_dir, report_dir, audit, float(auc),
                                (float(ci[0]), float(ci[1])), float(np.mean(flagged)))
 
+    def facts(self) -> dict:
+        """What frontier.json says of the search."""
+        return {"model_dir": str(self.model_dir), "target": self.target,
+                "kind": self.base.kind, "train_until": self.base.info.get("train_until"),
+                "audit_rows": self.audit_kind, "accuracy": "AUC on the audit rows",
+                "n_audit_rows": int(len(self.audit_rows)),
+                "n_training_rows": int(self.train_mask.sum()),
+                "policy_sha256": self.policy.sha256,
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+
     def result(self, original, found, attrs, proxies) -> MitigationResult:
-        until = self.base.info.get("train_until")
-        facts = {"model_dir": str(self.model_dir), "target": self.target,
-                 "kind": self.base.kind, "train_until": until, "audit_rows": self.audit_kind,
-                 "n_audit_rows": int(len(self.audit_rows)),
-                 "n_training_rows": int(self.train_mask.sum()),
-                 "policy_sha256": self.policy.sha256,
-                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         result = MitigationResult(original, found, attributes=attrs, proxies=proxies,
-                                  facts=facts)
+                                  facts=self.facts())
         result.write(self.out)
         return result
-
-
-def _flagged_families(audit) -> list[str]:
-    """The record families whose record-disparity check failed the gate."""
-    c = audit.checks
-    if "family" not in c.columns:
-        return []
-    rows = gate_failures(c)
-    rows = rows[rows["metric"] == "record_disparity"]
-    return [str(f) for f in dict.fromkeys(rows["family"].dropna())]

@@ -19,9 +19,12 @@ import pandas as pd
 
 from .._atomic import atomic_file, write_text_atomic
 
-__all__ = ["CandidateResult", "MitigationResult", "FORMAT"]
+__all__ = ["CandidateResult", "MitigationResult", "FORMAT", "OWNED", "clear_outputs"]
 
 FORMAT = "creditscore-mitigation/1"
+#: what a search writes into its output directory (and removes there before it writes again)
+OWNED = ("frontier.json", "chosen", "candidates", "reports", "frontier.csv", "frontier.png",
+         "mitigation.md", "fairness_report.*", "model_card.*")
 NO_CHANGE = "the model passes the gate already: no change is needed"
 NONE_PASSES = ("no candidate passes the gate: the model may not be used; review the frontier "
                "(or a policy exemption with a written justification)")
@@ -211,6 +214,21 @@ def _plain(v):
     if isinstance(v, float) and not np.isfinite(v):
         return None
     return v
+
+
+def clear_outputs(out) -> None:
+    """Remove what an earlier search wrote into ``out`` (``OWNED``; nothing else), the
+    frontier first, so that an interrupted clearing never leaves a frontier naming candidates
+    that are gone, and no candidate of an earlier run is left beside the new ones."""
+    out = Path(out)
+    if not out.is_dir():
+        return
+    for pattern in OWNED:
+        for path in sorted(out.glob(pattern)):
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)
 
 
 def _link_or_copy(target: Path, link: Path) -> Path:

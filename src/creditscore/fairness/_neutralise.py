@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["neutralised_model", "neutralise_booster"]
+__all__ = ["neutralised_model", "neutralise_booster", "neutral_estimator"]
 
 _FAR = 1e300
 
@@ -57,25 +57,30 @@ def _fix_tree(lines: list[str], at: dict, index: dict) -> None:
     lines[at["decision_type"]] = "decision_type=" + " ".join(dts)
 
 
-def _neutral_estimator(model, values: dict):
-    """The base estimator (MonotoneLGBM or WoEScorecard) with ``values`` held constant."""
+def neutral_estimator(est, kind: str, names, params: dict, values: dict):
+    """A fitted MonotoneLGBM or WoEScorecard with ``values`` held constant."""
     from ..models import MonotoneLGBM, WoEScorecard
     from ..models._woe import bin_index
 
-    est = model.estimator
-    names = list(model.feature_names)
-    if model.kind == "lgbm":
-        text = neutralise_booster(est.model_text(), names, values)
-        params = {k: v for k, v in model.info["estimator_params"].items() if k != "features"}
-        return MonotoneLGBM.from_model_text(text, names, est.monotone_constraints_, **params)
+    if kind == "lgbm":
+        text = neutralise_booster(est.model_text(), list(names), values)
+        params = {k: v for k, v in params.items() if k != "features"}
+        return MonotoneLGBM.from_model_text(text, list(names), est.monotone_constraints_,
+                                            **params)
     state = est.to_state()
     for name, value in values.items():
         if name in state["bins"]:
             bins = dict(state["bins"][name])
-            k = int(bin_index(bins["splits"], np.array([value], dtype=float))[0])
+            k = int(bin_index(bins, np.array([value], dtype=float))[0])
             bins["woe"] = [bins["woe"][k]] * len(bins["woe"])
             state["bins"][name] = bins
     return WoEScorecard.from_state(state)
+
+
+def _neutral_estimator(model, values: dict):
+    """The base model's estimator with ``values`` held constant."""
+    return neutral_estimator(model.estimator, model.kind, model.feature_names,
+                             model.info["estimator_params"], values)
 
 
 def neutralised_model(model, rows, values: dict, out, *, n_boot: int = 200):
