@@ -66,11 +66,41 @@ def audit(
         raise typer.Exit(3)
 
 
+def _mitigate_any(model_dir, table, protected, out, attribute, candidate, audit_rows, policy,
+                  bands, split, say):
+    """The search of a flat-table model (its table, protected columns) or of a record-set
+    model (its feature table and protected table)."""
+    if is_flat_model(model_dir):
+        from .fairness import FLAT_CANDIDATES, mitigate_flat, parse_bands, read_split
+
+        if audit_rows is not None:
+            fail("--audit-rows applies to record-set models; a flat model is audited on its "
+                 "table", 2)
+        cols = [c.strip() for p in protected or () for c in str(p).split(",") if c.strip()]
+        return mitigate_flat(model_dir, table, out, protected=cols or None,
+                             bands=parse_bands(bands), split=read_split(split),
+                             attributes=attribute or None, policy=policy,
+                             candidates=tuple(candidate or FLAT_CANDIDATES), say=say)
+    if bands or split:
+        fail("--bands and --split apply to flat-table models only", 2)
+    if not protected or len(protected) != 1:
+        fail("--protected FILE: give the protected table (one Parquet file)", 2)
+    from .fairness import DEFAULT_CANDIDATES
+    from .fairness import mitigate as run_mitigate
+
+    return run_mitigate(model_dir, table, Path(protected[0]), out, attributes=attribute or None,
+                        policy=policy, candidates=tuple(candidate or DEFAULT_CANDIDATES),
+                        audit_rows=audit_rows, say=say)
+
+
 def mitigate(
     model_dir: Path = typer.Argument(..., help="The model directory that failed the gate."),
-    features_file: Path = typer.Argument(..., metavar="FEATURES.parquet",
-                                         help="The feature table it was trained on."),
-    protected: Path = typer.Option(..., "--protected", help="The protected table (Parquet)."),
+    features_file: Path = typer.Argument(..., metavar="TABLE",
+                                         help="The feature table it was trained on, or the "
+                                         "flat table of a flat model."),
+    protected: list[str] = typer.Option(None, "--protected", help="The protected table "
+                                        "(Parquet); flat models: protected columns (COL,COL "
+                                        "or repeated; default: those named at training)."),
     out: Path = typer.Option(..., "--out", help="Directory for candidates, frontier, report."),
     attribute: list[str] = typer.Option(None, "--attribute",
                                         help="Attribute to mitigate for (repeatable; default: "
@@ -82,21 +112,22 @@ def mitigate(
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     promote: bool = typer.Option(False, "--promote", help="Log the chosen candidate to MLflow "
                                  "and give it the champion alias through the gate."),
+    bands: list[str] = typer.Option(None, "--bands", help="Flat: COLUMN=CUT,CUT,... bands of "
+                                    "a numeric protected column (e.g. age_in_years=25,35,50)."),
+    split: list[str] = typer.Option(None, "--split", help="Flat: split a text protected "
+                                    "column: COLUMN=ATTR,ATTR (parts at ':') or a YAML mapping."),
     progress: bool | None = progress_option(),
 ) -> None:
     """Search less discriminatory alternatives of a model that failed the gate; each is a
     model directory audited by the same gate. Exit 0 with a passing choice (or when no change
     is needed), 3 when none passes."""
     from ._progress import wanted
-    from .fairness import DEFAULT_CANDIDATES
-    from .fairness import mitigate as run_mitigate
     from .pipeline import write_mitigation_reports
 
     show = wanted(progress)  # one line per candidate, on stderr
-    result = run_mitigate(model_dir, features_file, protected, out, attributes=attribute or None,
-                          policy=policy, candidates=tuple(candidate or DEFAULT_CANDIDATES),
-                          audit_rows=audit_rows,
-                          say=lambda m: typer.echo(f"- {m}", err=True) if show else None)
+    result = _mitigate_any(model_dir, features_file, protected, out, attribute, candidate,
+                           audit_rows, policy, bands, split,
+                           lambda m: typer.echo(f"- {m}", err=True) if show else None)
     paths = write_mitigation_reports(result, out)
     typer.echo(result.summary())
     typer.echo(f"frontier: {out / 'frontier.json'}; report: {paths['fairness']['html']}")
@@ -106,8 +137,9 @@ def mitigate(
         from .pipeline import track_model
 
         chosen = result.chosen
+        example = None if is_flat_model(model_dir) else features_file
         done = track_model(chosen.model_dir, chosen.report_dir, paths["chosen"],
-                           features=features_file)
+                           features=example)
         state = "now holds" if done.promoted else "was NOT given"
         typer.echo(f"{done.name} version {done.version} {state} the {done.alias} alias")
         if not done.promoted:

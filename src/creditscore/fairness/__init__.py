@@ -22,9 +22,10 @@ refuses (exit 3) to let anything score with a model that has no passed
 audit of its current files. ``audit_flat_model`` audits a model of a flat
 table (its protected columns banded or split); ``audit_scores`` audits a file
 of scores made elsewhere. ``mitigate`` searches less discriminatory
-alternatives when the gate fails: each one a model directory of its own,
-trained like ``train`` trains, audited by the same gate under the same policy;
-the frontier sets their accuracy against their disparity.
+alternatives when the gate fails (``mitigate_flat`` for a flat-table model):
+each one a model directory of its own, trained like ``train`` trains, audited
+by the same gate under the same policy; the frontier sets their accuracy
+against their disparity.
 """
 
 from ._audit import FairnessAudit, flag_decision
@@ -35,6 +36,7 @@ from ._frontier_plot import frontier_figure
 from ._gate import GATE_RULE, AuditResult, audit_model, run_audit, screen_features
 from ._groups import age_bands, sensitive_frame
 from ._mitigation import DEFAULT_CANDIDATES, mitigate
+from ._mitigation_flat import FLAT_CANDIDATES, mitigate_flat
 from ._mitigation_result import CandidateResult, MitigationResult
 from ._policy import DEFAULT_POLICY, CheckSpec, Policy, PolicyError, load_policy
 from ._proxies import ProxyReport, detect_proxies
@@ -86,6 +88,8 @@ __all__ = [
     "default_model_hash",
     "KEY_ENV",
     "mitigate",
+    "mitigate_flat",
+    "FLAT_CANDIDATES",
     "frontier_figure",
     "MitigationResult",
     "CandidateResult",
