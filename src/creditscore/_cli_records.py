@@ -19,8 +19,25 @@ from ._cli_common import (
     refuse_invalid,
     spark_only,
 )
+from ._errors import InputError
 
-__all__ = ["synth", "import_taiwan", "validate", "features", "list_features"]
+__all__ = ["synth", "import_taiwan", "validate", "features", "list_features", "kind_option"]
+
+MSG_ENTITY_ENGINE = "--kind entity runs on the duckdb engine only (got --engine {engine})"
+KINDS = ("person", "entity")
+
+
+def _kind(value: str) -> str:
+    if value not in KINDS:
+        raise typer.BadParameter(f"expected person or entity, got {value!r}")
+    return value
+
+
+def kind_option():
+    """``--kind person|entity`` (docs/entities.md)."""
+    return typer.Option("person", "--kind", callback=_kind,
+                        help="person (default) or entity: the subjects to work on "
+                        "(docs/entities.md).")
 
 
 def synth(
@@ -122,6 +139,7 @@ def features(
                                      "for a URI."),
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
     progress: bool | None = progress_option(),
+    kind: str = kind_option(),
 ) -> None:
     """One row per (subject_id, as_of): point-in-time features and the two labels."""
     dates = [parse_date(d, "--as-of") for d in as_of]
@@ -139,6 +157,14 @@ def features(
         with spinner("validating records", show):
             report = validate_records(source, catalogue=catalogue)
         refuse_invalid(record_dir, report)
+    if kind == "entity":  # docs/entities.md: DuckDB only
+        if engine != "duckdb":
+            raise InputError(MSG_ENTITY_ENGINE.format(engine=engine))
+        from .features._entity_engine import ENTITY_FEATURES, build_entity_features
+
+        n_rows = build_entity_features(source, dates, target, catalogue=catalogue)
+        typer.echo(f"wrote {n_rows:,} entity rows x {len(ENTITY_FEATURES)} features to {out}")
+        return
     options = {}
     if engine == "spark":
         options = {"master": master, "write": write or ("file" if isinstance(target, Path)
@@ -148,12 +174,15 @@ def features(
     typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
 
 
-def list_features() -> None:
+def list_features(kind: str = kind_option()) -> None:
     """List the feature catalogue: name, source, direction, description."""
     from rich.console import Console
     from rich.table import Table
 
-    from .features import FEATURES
+    if kind == "entity":
+        from .features._entity_defs import ENTITY_FEATURES as FEATURES
+    else:
+        from .features import FEATURES
 
     table = Table("name", "source", "direction", "description")
     arrow = {1: "higher = riskier", -1: "higher = safer", 0: "-"}
