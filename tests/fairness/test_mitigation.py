@@ -145,3 +145,50 @@ def test_unknown_candidate_and_attribute_are_refused(tmp_path):
     with pytest.raises(InputError, match="attribute 'religion' is not audited"):
         mitigate(tmp_path / "model", features, protected, tmp_path / "out", policy=FAST,
                  attributes=["religion"], n_boot=0)
+
+
+def test_every_flagged_record_type_is_dropped_at_once_and_the_other_types_kept():
+    from types import SimpleNamespace
+
+    from creditscore.fairness._candidates import family_recipes
+
+    flagged = ("public_records", "public_records:tax_arrears",
+               "public_records:administrative_penalty")
+    checks = pd.DataFrame({"metric": "record_disparity", "family": [*flagged, "late_instalments"],
+                           "status": ["fail", "fail", "fail", "pass"], "gate": True})
+    names = ["pr_count", "pr_tax_arrears_count", "pr_administrative_penalty_count",
+             "pr_civil_judgment_count", "rp_late30_count_24m", "si_months_covered_12m"]
+    recipes = {r.name: r for r in family_recipes(names, [], SimpleNamespace(checks=checks))}
+    both = set(recipes["drop_flagged_types"].drop)
+    assert both == {"pr_count", "pr_tax_arrears_count", "pr_administrative_penalty_count"}
+    assert set(recipes["drop_public_records-tax_arrears"].drop) == {"pr_count",
+                                                                     "pr_tax_arrears_count"}
+    # the whole family (every public-record feature) is still its own candidate
+    assert "pr_civil_judgment_count" in recipes["drop_public_records"].drop
+    assert recipes["drop_flagged_types"].detail["flagged"]
+    assert list(recipes)[:4] == ["drop_public_records", "drop_public_records-tax_arrears",
+                                 "drop_public_records-administrative_penalty",
+                                 "drop_flagged_types"]
+
+
+def test_the_stacked_round_builds_on_the_most_accurate_record_clean_family_drop():
+    from types import SimpleNamespace
+
+    from creditscore.fairness._stacking import record_clean_base
+
+    def cand(name, method, auc, failed, usable=False):
+        rows = pd.DataFrame(failed, columns=["attribute", "metric", "group"])
+        return SimpleNamespace(name=name, method=method, auc=auc, passed=not failed,
+                               usable=usable, audit=SimpleNamespace(failed=rows))
+
+    record = [("ethnicity", "record_disparity", "minority")]
+    outcome = [("region", "fnr_difference", "R2")]
+    found = [cand("drop_public_records", "family", 0.77, [], usable=True),
+             cand("drop_public_records-tax_arrears", "family", 0.81, record + outcome),
+             cand("drop_flagged_types", "family", 0.80, outcome),
+             cand("drop_late_contributions", "family", 0.82, record),
+             cand("reweigh", "reweigh", 0.83, outcome)]
+    assert record_clean_base(found).name == "drop_flagged_types"
+    # nothing to gain when a passing candidate is as accurate
+    found[0] = cand("drop_public_records", "family", 0.80, [], usable=True)
+    assert record_clean_base(found) is None

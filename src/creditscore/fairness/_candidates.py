@@ -33,7 +33,7 @@ import pandas as pd
 from ._checks import gate_failures
 
 __all__ = ["Recipe", "reweigh", "reduction_weights", "family_features", "family_recipes",
-           "FAMILIES", "SEARCH_LGBM"]
+           "FAMILIES", "REDUCTIONS", "SEARCH_LGBM"]
 
 #: the record families a model may use (issue 12's record-disparity screen names them)
 FAMILIES = ("public_records", "late_contributions", "late_instalments")
@@ -42,6 +42,9 @@ _TYPE_COUNT = re.compile(r"^pr_(?P<type>[a-z_]+)_count$")
 
 _FAMILY_SOURCE = {"public_records": "public_records", "late_contributions": "contributions",
                   "late_instalments": "repayments"}
+#: the reduction candidates: name, fairlearn method, moment
+REDUCTIONS = (("expgrad_dp", "expgrad", "dp"), ("expgrad_eo", "expgrad", "eo"),
+              ("gridsearch_dp", "gridsearch", "dp"))
 #: the small LightGBM the reductions search with (the candidate is refitted with the base model)
 SEARCH_LGBM = {"n_estimators": 60, "learning_rate": 0.1, "num_leaves": 7,
                "min_child_samples": 40, "num_threads": 1, "deterministic": True,

@@ -16,7 +16,9 @@ of time), and, when the gate fails, trains candidates the way ``train`` does
   reduced to one deterministic refit (see ``_candidates``);
 - ``flag_rate_constraint``: the events of the most flagged groups down-weighted
   with the smallest strength whose flag-rate ratio on the training rows' own
-  out-of-time slice reaches the policy's threshold (training time only).
+  out-of-time slice reaches the policy's threshold (training time only);
+- ``stacked``: on the most accurate family drop that left only outcome checks
+  failing, one more change at a time (see ``_stacking``).
 
 Every candidate is a model directory under ``OUT/candidates/NAME`` audited by
 ``audit_model`` under the same policy on the same rows (report files in
@@ -35,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._candidates import Recipe, family_recipes, reduction_weights, reweigh
+from ._candidates import REDUCTIONS, Recipe, family_recipes, reduction_weights, reweigh
 from ._flag_constraint import flag_recipe, flags, holdout_ratio
 from ._gate import AuditResult, _log_audit, _read_table, run_audit
 from ._groups import sensitive_frame
@@ -47,7 +49,7 @@ __all__ = ["mitigate", "DEFAULT_CANDIDATES"]
 
 DEFAULT_CANDIDATES = ("drop_proxies", "neutralise_proxies", "drop_families", "reweigh",
                       "reweigh_drop_proxies", "expgrad_dp", "expgrad_eo", "gridsearch_dp",
-                      "flag_rate_constraint")
+                      "flag_rate_constraint", "stacked")
 MSG_UNKNOWN = "mitigate: unknown candidate {name!r}; expected some of {expected}"
 MSG_ATTRIBUTE = ("mitigate: attribute {name!r} is not audited by the policy "
                  "(expected one of {expected})")
@@ -118,6 +120,10 @@ class _Search:
         attrs = self.attributes(original, attributes)
         proxies = self.proxies(original, attrs)
         found = [self.run(recipe) for recipe in self.recipes(list(candidates), attrs, proxies)]
+        if "stacked" in candidates:
+            from ._stacking import stacked_recipes
+
+            found += [self.run(r) for r in list(stacked_recipes(self, found, candidates, attrs))]
         return self.result(original, found, attrs, proxies)
 
     def __init__(self, model_dir, features, protected, out, policy, audit_rows, n_boot,
@@ -221,8 +227,7 @@ class _Search:
         if "reweigh_drop_proxies" in wanted and proxies and kept:
             yield Recipe("reweigh_drop_proxies", "reweigh", f"reweighed, and without {listed}",
                          tuple(proxies), weights=reweigh(groups, y), detail=detail)
-        for key, kind, moment in (("expgrad_dp", "expgrad", "dp"), ("expgrad_eo", "expgrad", "eo"),
-                                  ("gridsearch_dp", "gridsearch", "dp")):
+        for key, kind, moment in REDUCTIONS:
             if key in wanted:
                 self.say(f"search {key} (fairlearn {kind}, {moment}) on the training rows")
                 w, more = reduction_weights(self.train_rows[names], y, groups, kind=kind,
