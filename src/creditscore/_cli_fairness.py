@@ -12,6 +12,7 @@ import typer
 
 from ._cli_common import fail, progress_option
 from ._cli_flat import is_flat_model
+from ._cli_records import kind_option
 
 __all__ = ["audit", "mitigate"]
 
@@ -29,8 +30,11 @@ def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
     if not protected or len(protected) != 1:
         fail("--protected FILE: give the protected table (one Parquet file)", 2)
     from .fairness import audit_model
+    from .fairness._entity import policy_for_model
 
-    return audit_model(model_dir, features_file, Path(protected[0]), out, policy)
+    # an entity model is audited across the entities table's attributes (docs/entities.md)
+    return audit_model(model_dir, features_file, Path(protected[0]), out,
+                       policy_for_model(model_dir, policy))
 
 
 def audit(
@@ -49,10 +53,21 @@ def audit(
                                     "column: COLUMN=ATTR,ATTR (parts at ':') or a YAML mapping."),
     progress: bool | None = progress_option(),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the reports as PDF."),
+    kind: str = kind_option(),
 ) -> None:
-    """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed."""
+    """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed.
+
+    An entity model (``--kind entity``; docs/entities.md) is audited across the attributes
+    of the entities table (``--protected RECORD_DIR/entities.parquet``).
+    """
     from ._progress import spinner, wanted
     from .pipeline import track_model, write_model_reports
+
+    if kind == "entity" and not is_flat_model(model_dir):
+        from .fairness._entity import policy_for_model
+
+        if policy_for_model(model_dir) is None:
+            fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
 
     with spinner("auditing", wanted(progress)):
         result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)

@@ -26,8 +26,26 @@ from ._cli_flat import (
     table_columns,
     train_flat_table,
 )
+from ._cli_records import kind_option
 
-__all__ = ["train", "run", "score", "explain"]
+__all__ = ["train", "run", "score", "explain", "entity_defs"]
+
+MSG_KIND = ("{file}: {what}; give --kind {kind} (docs/entities.md)")
+
+
+def entity_defs(kind: str, columns: list[str], file):
+    """The feature definitions of ``--kind``: None (the person default) or the entity ones;
+    a table of the other kind is refused, naming the file."""
+    entity_table = "ent_arrears_count" in columns
+    if kind == "entity":
+        if columns and not entity_table:
+            fail(MSG_KIND.format(file=file, what="not an entity feature table", kind="person"), 2)
+        from .features._entity_defs import ENTITY_MODEL_FEATURES
+
+        return ENTITY_MODEL_FEATURES
+    if entity_table:
+        fail(MSG_KIND.format(file=file, what="an entity feature table", kind="entity"), 2)
+    return None
 
 
 def train(
@@ -54,6 +72,7 @@ def train(
     repeats: int | None = typer.Option(None, "--repeats", min=1, help="Flat: repeats of the "
                                        "K-fold (default 2, fixed seed)."),
     progress: bool | None = progress_option(),
+    kind: str = kind_option(),
 ) -> None:
     """Fit a model and write its model directory.
 
@@ -83,8 +102,10 @@ def train(
         until = parse_date(train_until, "--train-until") if train_until else None
         from .models import train_model
 
+        defs = entity_defs(kind, columns or [], features_file)
         with spinner(f"training {model} on {target}", wanted(progress)):
-            result = train_model(features_file, target, model, out, train_until=until, seed=seed)
+            result = train_model(features_file, target, model, out, train_until=until, seed=seed,
+                                 features=defs)
     typer.echo(result.summary())
     if track:
         from .pipeline import track_model
@@ -156,6 +177,7 @@ def explain(
     purpose: str = typer.Option(..., "--purpose", help="Why this subject's letter is written."),
     out: Path = typer.Option(Path("letters"), "--out", help="Directory for the letter."),
     progress: bool | None = progress_option(),
+    kind: str = kind_option(),
 ) -> None:
     """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse.
 
@@ -175,7 +197,12 @@ def explain(
     from .explain import write_letter
 
     with spinner("writing the letter", wanted(progress)):
-        result = write_letter(record_dir, subject_id, model, day, purpose, out)
+        if kind == "entity":  # docs/entities.md: the supervision note
+            from .explain._entity_note import write_entity_note
+
+            result = write_entity_note(record_dir, subject_id, model, day, purpose, out)
+        else:
+            result = write_letter(record_dir, subject_id, model, day, purpose, out)
     audit_log.append("explain", purpose=purpose, model_hash=result.model_hash,
                      input_fingerprint=audit_log.fingerprint(record_dir), n_subjects=1,
                      output=result.html)

@@ -21,7 +21,7 @@ from .._errors import InputError
 from ..models._features import PROTECTED_COLUMNS
 from ._reasoncodes import ReasonCodes
 from ._resolve import default_features, resolve_model
-from ._sentences import detail_columns, families_for, sentences_for
+from ._sentences import composite_columns, detail_columns, families_for, sentences_for
 
 __all__ = ["ReasonCoder", "ReasonCodes", "reason_codes", "PROTECTED_NAMES"]
 
@@ -166,6 +166,7 @@ class ReasonCoder:
         self.family_codes_, self.families_ = families_for(self.features_in_, self.families)
         keys = [self.families_[c] for c in self.family_codes_]
         self.details_ = detail_columns(self.features_in_, keys)
+        self.composites_ = composite_columns(self.features_in_, keys)
 
     def _matrix(self, X, where="X") -> np.ndarray:
         if not hasattr(self, "feature_names_in_"):
@@ -258,7 +259,8 @@ class ReasonCoder:
             )
             if raw is not None:
                 raw[i:j] = r
-        return codes, values, sentences_for(codes, Xa, self.features_in_, self.details_), raw
+        return codes, values, sentences_for(codes, Xa, self.features_in_, self.details_,
+                                           getattr(self, "composites_", None)), raw
 
     def reasons(self, X, top_k=None) -> pd.DataFrame:
         """``reason_1`` .. ``reason_k`` for each row: sentences, most important first."""

@@ -39,6 +39,8 @@ __all__ = [
     "FAMILY_OVERRIDES",
     "FAMILY_PREFIXES",
     "FAMILY_DETAILS",
+    "COMPOSITE_REASONS",
+    "composite_columns",
 ]
 
 #: a window suffix: _3m, _12m, _36m, _ever
@@ -46,8 +48,20 @@ _WINDOW = re.compile(r"_(\d+[dmy]|ever)$")
 #: a measure suffix: a count and an amount of the same items are one fact
 _MEASURE = re.compile(r"_(count|amount)$")
 
-#: explicit family of a feature name (overrides the rules below)
-FAMILY_OVERRIDES: dict[str, str] = {}
+#: explicit family of a feature name (overrides the rules below): an entity's current
+#: arrears are one fact (docs/entities.md), however they are counted
+FAMILY_OVERRIDES: dict[str, str] = {
+    "ent_arrears_employees": "ent_arrears",
+    "ent_arrears_months": "ent_arrears",
+    "ent_days_overdue_max": "ent_arrears",
+}
+
+#: a family whose reason is one sentence from two of its columns (both > 0):
+#: "Contributions owed for 12 employees are 3 months unpaid"
+COMPOSITE_REASONS: dict[str, tuple[str, str, str]] = {
+    "ent_arrears": ("ent_arrears_employees", "ent_arrears_months",
+                    "Contributions owed for {a} are {b} unpaid"),
+}
 
 #: features whose name starts with the prefix restate one fact: every public
 #: record feature (counts by type, severity and window, amounts, unresolved,
@@ -109,6 +123,8 @@ ZERO_REASONS: dict[str, str] = {
     "rp_overdue_amount": "No instalments are due and unpaid",
     "pr_unresolved_amount": "Nothing is owed on unresolved public records",
     "pr_amount_sum": "Nothing at stake in public records",
+    **{f"ent_arrears_{k}": "No contributions owed for employees are due and unpaid"
+       for k in ("count", "amount", "employees", "months")},
 }
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -199,6 +215,32 @@ def detail_columns(defs: Sequence, family_keys: Sequence[str]) -> dict[int, list
     return out
 
 
+def composite_columns(defs: Sequence, family_keys: Sequence[str]) -> dict[int, tuple]:
+    """Per column of a ``COMPOSITE_REASONS`` family: (column a, column b, template)."""
+    index = {d.name: j for j, d in enumerate(defs)}
+    out = {}
+    for j, key in enumerate(family_keys):
+        if key in COMPOSITE_REASONS:
+            a, b, template = COMPOSITE_REASONS[key]
+            if a in index and b in index:
+                out[j] = (index[a], index[b], template)
+    return out
+
+
+def _noun(value: float, word: str) -> str:
+    n = int(round(value))
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _composite(X: np.ndarray, rows: np.ndarray, spec: tuple, fallback: np.ndarray) -> np.ndarray:
+    a, b, template = spec
+    va, vb = np.nan_to_num(X[rows, a]), np.nan_to_num(X[rows, b])
+    out = fallback.copy()
+    for i in np.nonzero((va > 0) & (vb > 0))[0]:
+        out[i] = template.format(a=_noun(va[i], "employee"), b=_noun(vb[i], "month"))
+    return out
+
+
 def _suffixes(X: np.ndarray, rows: np.ndarray, pairs: list) -> np.ndarray:
     bits = np.zeros(len(rows), dtype=np.int64)
     for i, (col, _) in enumerate(pairs):
@@ -212,7 +254,8 @@ def _suffixes(X: np.ndarray, rows: np.ndarray, pairs: list) -> np.ndarray:
 
 
 def sentences_for(
-    codes: np.ndarray, X: np.ndarray, defs: Sequence, details: Mapping[int, list] | None = None
+    codes: np.ndarray, X: np.ndarray, defs: Sequence, details: Mapping[int, list] | None = None,
+    composites: Mapping[int, tuple] | None = None,
 ) -> np.ndarray:
     """Sentences (object array, None where no reason) for reason columns ``codes``.
 
@@ -229,5 +272,7 @@ def sentences_for(
         text = texts[inverse.ravel()]
         if details and f in details:
             text = text + _suffixes(X, where[0], details[f])
+        if composites and f in composites:
+            text = _composite(X, where[0], composites[f], text)
         out[where] = text
     return out

@@ -59,7 +59,10 @@ def _source(name: str) -> str | None:
     try:
         return get_feature(name).source
     except (KeyError, ValueError):
-        return None
+        pass
+    from ..features._entity_defs import ENTITY_FEATURES  # docs/entities.md
+
+    return next((f.source for f in ENTITY_FEATURES if f.name == name), None)
 
 
 def _record_types() -> list[str]:

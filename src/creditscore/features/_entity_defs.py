@@ -24,7 +24,8 @@ from __future__ import annotations
 from ._definitions import FeatureDef
 from ._reductions import months_since, ratio, window
 
-__all__ = ["EMPLOYER_FEATURES", "ENTITY_FEATURES", "EMPLOYER_RELATIONS", "PERSON_ONLY"]
+__all__ = ["EMPLOYER_FEATURES", "ENTITY_FEATURES", "ENTITY_MODEL_FEATURES", "EMPLOYER_RELATIONS",
+           "PERSON_ONLY", "SIZE_COLUMNS"]
 
 SOURCE = "contributions"
 CONTRIB, ARREARS = "employer_contributions", "employer_arrears"
@@ -135,3 +136,10 @@ def _entity_features() -> tuple[FeatureDef, ...]:
 
 #: every entity feature, in output column order
 ENTITY_FEATURES: tuple[FeatureDef, ...] = _entity_features()
+#: the headcount itself is what the audited size band is made of (docs/entities.md): it
+#: stays in the feature table (and is the record screen's exposure), but, like a birth
+#: year for the age band, it is no model input; its trend (a ratio, free of size) is
+SIZE_COLUMNS = ("ent_headcount", "ent_headcount_12m_ago")
+#: the inputs of an entity model (``train --kind entity``)
+ENTITY_MODEL_FEATURES: tuple[FeatureDef, ...] = tuple(
+    f for f in ENTITY_FEATURES if f.name not in SIZE_COLUMNS)

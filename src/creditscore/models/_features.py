@@ -40,6 +40,10 @@ PROTECTED_COLUMNS = (
     "region",
     "education",
     "marriage",
+    # an entity's audit attributes (docs/entities.md, the entities table)
+    "ownership",
+    "size_band",
+    "headcount",
 )
 
 MSG_PROTECTED = (

@@ -27,7 +27,7 @@ __all__ = [
     "where",
 ]
 
-TARGETS = ("default_12m", "breach_12m")
+TARGETS = ("default_12m", "breach_12m", "entity_breach_12m")
 KEYS = ("subject_id", "as_of")
 MSG_NO_FILE = "{path}: no such feature file"
 MSG_READ = "{path}: not a readable Parquet feature table ({error})"

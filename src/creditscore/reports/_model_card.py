@@ -10,6 +10,7 @@ from pathlib import Path
 from . import _card_review as cr
 from . import _card_sections as cs
 from ._auditinfo import AuditInfo
+from ._card_entity import entity_use
 from ._decision import decision_section, next_step
 from ._document import Callout, Document, KeyValues, Section
 from ._format import with_ci
@@ -185,6 +186,7 @@ class ModelCard(DocumentReport):
             sections=[
                 cs.model_details(info),
                 cs.intended_use(),
+                entity_use(info),
                 cs.target_definition(info),
                 cs.factors(audit),
                 cs.metrics(rows),

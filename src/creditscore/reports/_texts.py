@@ -56,6 +56,15 @@ TARGETS = {
     ),
 }
 
+TARGETS["entity_breach_12m"] = (  # docs/entities.md
+    "entity_breach_12m: employer contribution arrears of 3 months or more begin (an "
+    "employer-owed contribution, not force majeure, becomes 90 days late), or a breach-type "
+    "public record of the entity is recorded, within 12 months. Population at t: entities with "
+    "an employer-owed contribution due in the 12 months up to t, none already 3 months in "
+    "arrears on or before t and unpaid at t, and no breach-type public record recorded by t, "
+    "unresolved at t and not under open dispute at t (docs/entities.md)."
+)
+
 LEFT_OUT_RULES = (
     "Expired items: a negative item (a late instalment, an unpaid contribution, a public "
     "record) is shown for its display period from the day its negative state ended (the "

@@ -5,10 +5,11 @@ anonymous ids. Each has a registered headcount (several size bands), an
 ownership type and a region, drawn independently of one another, and a
 latent risk drawn independently of all three in every scenario. The latent
 risk sets how often the entity falls into financial **trouble** (a spell of
-months); in trouble it pays its employees' contributions late or not at all
-(the employer-owed arrears the persons' contribution rows show, by the same
-rule as the employers of a person-only world), falls behind with business
-loans and collects tax arrears, enforcement defaults, civil judgments and
+months) and how often it pays a few days late outside trouble; in trouble
+it pays its employees' contributions late or not at all (the employer-owed
+arrears the persons' contribution rows show, by the same rule as the
+employers of a person-only world), falls behind with business loans and
+collects tax arrears, enforcement defaults, civil judgments and
 administrative penalties (see ``_entity_records``).
 
 Persons are hired in proportion to the square root of the headcount: the
@@ -41,6 +42,9 @@ BAND_RANGES = ((1, 10), (10, 100), (100, 300), (300, 3000))
 #: monthly probability that trouble begins, at latent risk 0, and its risk slope
 TROUBLE_RATE, TROUBLE_SLOPE = 0.006, 0.9
 TROUBLE_MEAN_EXTRA = 6.0
+#: chance of paying a month's contributions a few days late outside trouble, at risk 0
+#: (chronic late payers are the risky ones: the history shows the latent risk)
+CALM_LATE = 0.04
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def build_entities(seed: int, n: int, cal: Calendar, record_bias: float = 1.0):
                            small & (ownership == "private"), trouble, float(record_bias))
     weight = np.sqrt(headcount.astype(np.float64))
     epidemic = cal.in_epidemic(cal.contribution_due(np.arange(cal.n_months)))
-    delay, share, fm = _employer_payments(rng, trouble, epidemic)
+    calm_late = np.clip(CALM_LATE * np.exp(TROUBLE_SLOPE * risk), 0, 0.6)
+    delay, share, fm = _employer_payments(rng, trouble, epidemic, calm_late)
     employers = Employers(np.cumsum(weight) / weight.sum(), trouble, delay, share, fm)
     return entities, employers

@@ -157,9 +157,12 @@ class Employers:
         return cls(cum, trouble, delay, share, fm)
 
 
-def _employer_payments(rng, trouble: np.ndarray, epidemic: np.ndarray):
+def _employer_payments(rng, trouble: np.ndarray, epidemic: np.ndarray, calm_late=0.02):
+    """Delay, share paid and deferral of each employer-month; ``calm_late``: the chance of
+    paying a few days late outside trouble (a number, or one per employer)."""
     shape = trouble.shape
-    late = rng.random(shape) < np.where(trouble, 0.75, 0.02)
+    calm = np.asarray(calm_late, dtype=np.float64)
+    late = rng.random(shape) < np.where(trouble, 0.75, calm if calm.ndim == 0 else calm[:, None])
     days = np.where(trouble, 15 + rng.exponential(150, shape), 1 + rng.exponential(8, shape))
     delay = np.where(late, np.ceil(days), -rng.integers(0, 11, shape))
     never = trouble & (rng.random(shape) < 0.3)

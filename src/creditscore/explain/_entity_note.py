@@ -1,0 +1,88 @@
+"""The supervision note of one entity (docs/entities.md): tier, reasons, what it is for.
+
+The entity's counterpart of the subject's letter: its PD, score, tier worded
+as supervision intensity, up to four reasons ("Contributions owed for 12
+employees are 3 months unpaid"), what the entity can do, and what the tier
+may and may not be used for. Written as Markdown and JSON, refused (exit 3)
+unless the model passed its audit, like every use of a score.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._errors import InputError
+
+__all__ = ["write_entity_note", "EntityNote"]
+
+MSG_NO_ENTITY = "{record_dir}: no entity subject {subject_id!r} (subjects.kind = 'entity')"
+
+
+@dataclass(frozen=True)
+class EntityNote:
+    """What :func:`write_entity_note` wrote."""
+
+    html: Path  # the Markdown note (named like the letter's main output)
+    markdown: Path
+    subject_id: str
+    purpose: str
+    model_hash: str
+
+
+def _text(subject_id, day, purpose, pd_, score, tier, reasons) -> str:
+    from ..models._entity_tiers import ENTITY_TIER_MAY, ENTITY_TIER_MAY_NOT, supervision
+
+    lines = [f"# Supervision note: {subject_id}", "",
+             f"As of {day}. Purpose: {purpose}.", "",
+             f"**Tier {tier}: {supervision(tier)}.** Estimated probability of a breach "
+             f"(employer contribution arrears of 3 months or more beginning, or a breach-type "
+             f"public record) within 12 months: {pd_:.1%} (score {score:.0f}).", "",
+             "## Why", ""]
+    lines += [f"- {r}" for r in reasons] or ["- No single record stands out."]
+    lines += ["", "## What this tier may be used for", ""]
+    lines += [f"- {t}" for t in ENTITY_TIER_MAY]
+    lines += ["", "## What it may not be used for", ""]
+    lines += [f"- {t}" for t in ENTITY_TIER_MAY_NOT]
+    lines += ["", "Paying the contributions owed for employees, settling tax arrears and "
+              "resolving open records lower the tier at the next review. A record the entity "
+              "believes wrong can be disputed; it is left out while the dispute is open.", ""]
+    return "\n".join(lines)
+
+
+def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: str,
+                      out_dir) -> EntityNote:
+    """Write the supervision note of entity ``subject_id`` as of ``as_of``."""
+    import pandas as pd
+
+    from .._atomic import atomic_file
+    from ..fairness import load_audited_model
+    from ..features._entity_engine import build_entity_table
+    from ._reasons import ReasonCoder
+
+    model = load_audited_model(model_dir)
+    day = pd.Timestamp(as_of).date()
+    table = build_entity_table(record_dir, [day]).to_pandas()
+    row = table[table["subject_id"] == subject_id]
+    if row.empty:
+        raise InputError(MSG_NO_ENTITY.format(record_dir=record_dir, subject_id=subject_id))
+    pd_ = float(model.predict_pd(row)[0])
+    tier = str(model.tier([pd_])[0])
+    score = float(model.scale.from_pd([pd_])[0]) if hasattr(model, "scale") else float("nan")
+    coded = ReasonCoder(features=model.features).fit(model).reasons(row[model.feature_names])
+    reasons = [coded[f"reason_{i}"].iloc[0] for i in range(1, 5)]
+    reasons = [r for r in reasons if isinstance(r, str)]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(subject_id))
+    md, js = out_dir / f"{stem}-supervision.md", out_dir / f"{stem}-supervision.json"
+    with atomic_file(md) as tmp:
+        Path(tmp).write_text(_text(subject_id, day, purpose, pd_, score, tier, reasons),
+                             encoding="utf-8")
+    data = {"subject_id": subject_id, "as_of": str(day), "purpose": purpose, "pd": pd_,
+            "score": score, "tier": tier, "reasons": reasons,
+            "model": model.model_hash()}
+    with atomic_file(js) as tmp:
+        Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return EntityNote(md, js, str(subject_id), purpose, model.model_hash())
