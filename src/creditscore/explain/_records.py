@@ -2,7 +2,8 @@
 
 Whether a record was used, and why another was left out, is decided in one
 place: :func:`creditscore.features._record_status.record_status`, from the
-relations the features read (``features/_visibility.py``). This module only
+relations the features read (``features/_visibility.py``, shaped by
+``features/_relations.py``). This module only
 words the result. Statuses: ``used`` (read by some feature; ``negative``: a
 late or unpaid obligation still shown, or a public record), else the reason
 it is left out: ``expired``, ``disputed``, ``void``, ``force_majeure``,

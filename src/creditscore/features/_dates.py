@@ -50,7 +50,27 @@ def dates_frame(as_of: Sequence[dt.date], extracted_on: dt.date):
     cols["label_known"] = [t + days(HORIZON_DAYS) <= extracted_on for t in as_of]
     cols["amounts_known"] = [t >= extracted_on for t in as_of]
     cols["t_month_idx"] = [t.year * 12 + t.month for t in as_of]
-    return pa.table({k: pa.array(v, type=DATES_SCHEMA[k]) for k, v in cols.items()})
+    return pa.table({k: _array(v, DATES_SCHEMA[k]) for k, v in cols.items()})
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _array(values: list, type_: pa.DataType) -> pa.Array:
+    """An Arrow array of dates, bools or int64 from its buffers.
+
+    ``pa.array`` would import pandas (half a second) only to ask whether
+    ``values`` is a pandas object; this table is built on every run.
+    """
+    import numpy as np
+
+    if type_ == pa.bool_():
+        data = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
+    elif type_ == pa.date32():
+        data = np.asarray([(d - _EPOCH).days for d in values], dtype=np.int32)
+    else:
+        data = np.asarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data.tobytes())])
 
 
 #: column -> Arrow type of the observation-date table

@@ -58,7 +58,7 @@ class FeatureDef:
     relation : str, default=""
         The visible relation ``build`` reads when it is not the rows of
         ``source`` themselves, e.g. ``"contribution_months"`` (one row per
-        month with contributions); see ``_visibility.RELATIONS``.
+        month with contributions); see ``_relations.visible_relations``.
     """
 
     name: str

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from ._definitions import FeatureDef
 from ._labels import label_columns, label_parts
-from ._visibility import DATES_SCHEMA, prepare_tables, visible_relations
+from ._relations import visible_relations
+from ._visibility import DATES_SCHEMA, prepare_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir

@@ -5,7 +5,7 @@ the entity's employer-owed contribution rows are the prepared payment groups
 with an ``employer_id``, re-keyed by the employer (``subject_id``) with the
 employee kept as ``employee``, made the entity's own obligations (``own``)
 and given the display period of a late contribution; they then go through
-``visible_contributions`` / ``visible_arrears`` like a person's own rows. The
+``visible_contributions`` / ``_relations.visible_arrears`` like a person's own rows. The
 loans, repayments and public records of an entity are the relations the
 person features read, keyed by the entity.
 
@@ -23,13 +23,8 @@ from ._definitions import FeatureDef
 from ._engine import KEYS, _source_parts
 from ._entity_defs import ARREARS, CONTRIB, ENTITY_FEATURES
 from ._entity_labels import ENTITY_LABELS, entity_label_columns, entity_label_parts
-from ._visibility import (
-    _plus_months,
-    prepare_tables,
-    visible_arrears,
-    visible_contributions,
-    visible_relations,
-)
+from ._relations import visible_arrears, visible_relations
+from ._visibility import _plus_months, prepare_tables, visible_contributions
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir

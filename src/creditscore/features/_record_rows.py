@@ -1,7 +1,7 @@
 """The queries behind the record status: relation rows mapped back to records.
 
 :func:`._record_status.record_status` runs them. Each expression maps the rows
-a relation of :func:`._visibility.visible_relations` holds at t back to the
+a relation of :func:`._relations.visible_relations` holds at t back to the
 records they come from (``_rec``, a record's position in its table): payment
 groups by their group keys, months and employers through their first
 contribution. The SQL text depends on the catalogue only and is compiled
@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import inspect
 
-from ._visibility import (
-    CONTRIBUTION_GROUP,
-    in_window,
-    under_dispute,
-    visible_months,
-    visible_relations,
-)
+from ._relations import visible_months, visible_relations
+from ._visibility import CONTRIBUTION_GROUP, in_window, under_dispute
 
 __all__ = ["record_queries", "EMPLOYER_MONTHS", "SOURCES", "REC"]
 

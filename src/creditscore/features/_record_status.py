@@ -1,7 +1,7 @@
 """Which of one subject's records the features read at t, and why the others are left out.
 
 The subject's letter lists every record with its status. That status comes
-from the relations :func:`._visibility.visible_relations` returns, the very
+from the relations :func:`._relations.visible_relations` returns, the very
 rows the features aggregate, run on the subject's own records (DuckDB), so
 the letter cannot call a record used when no feature read it, nor the
 reverse. A record is **used** at t when it is among the rows some relation

@@ -28,8 +28,9 @@ Where Spark and DuckDB could differ, and why they do not here:
   ``COALESCE`` fills, as on DuckDB; ordering compares strings by bytes.
 
 Session and inputs: :mod:`._spark_env` (PySpark, Java, ``--master``),
-:mod:`._spark_io` (record sets on any filesystem Spark reads). Training on
-the result: :mod:`._spark_training`.
+:mod:`._spark_io` (record sets on any filesystem Spark reads); the query
+bound to a build's views and released after it: :mod:`._spark_query`.
+Training on the result: :mod:`._spark_training`.
 
 Outputs (``write``):
 
@@ -48,25 +49,22 @@ Outputs (``write``):
 from __future__ import annotations
 
 import os
-import re
 import time
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .._errors import InputError
-from ._engine import DATES_TABLE, FeatureResult, compile_sql, compile_staged, default_features
-from ._io import output_schema, table_name
-from ._labels import LABELS
-from ._spark_env import SESSION_DEFAULTS, configure, find_java, require_pyspark, spark_session
+from ._engine import FeatureResult, default_features
+from ._io import output_schema
+from ._spark_env import SESSION_DEFAULTS, find_java, require_pyspark, spark_session
 from ._spark_io import (
     check_records_spark,
-    drop_views,
     register,
     run_action,
     to_arrow,
     write_dataset,
 )
+from ._spark_query import CACHE_CONF, open_query
 from ._spark_training import sample_for_training
 from ._uri import is_local, local_path, scheme
 
@@ -91,110 +89,13 @@ __all__ = [
     "to_arrow",
     "WRITE_MODES",
     "SESSION_DEFAULTS",
+    "CACHE_CONF",
 ]
 
 MSG_WRITE = "write={got!r}: choose 'file' or 'dataset'"
 MSG_LOCAL_OUT = "{out}: write='file' writes a local file; use write='dataset' for {scheme}:// paths"
 WRITE_MODES = ("file", "dataset")
 BATCH_ROWS = 262_144
-_NAME = re.compile(r"`(cs_[a-z_]+)`")
-
-
-#: session settings while a build's intermediates are cached (restored after): the cache
-#: is read by several features and dropped at the end, so it is not worth compressing
-CACHE_CONF = {"spark.sql.inMemoryColumnarStorage.compressed": "false"}
-
-
-class _Run:
-    """The views, cached intermediates and session settings of one build, released together."""
-
-    def __init__(self, spark, views: dict[str, str]):
-        self.spark, self.views, self.cached, self.saved = spark, views, [], {}
-
-    def set_conf(self, conf: dict[str, str]) -> None:
-        for key, value in conf.items():
-            self.saved[key] = self.spark.conf.get(key, None)
-            self.spark.conf.set(key, value)
-
-    def close(self) -> None:
-        for df in self.cached:
-            df.unpersist()
-        drop_views(self.spark, self.views)
-        for key, value in self.saved.items():
-            if value is None:
-                self.spark.conf.unset(key)
-            else:
-                self.spark.conf.set(key, value)
-
-
-def _bind(sql: str, names: dict[str, str]) -> str:
-    return _NAME.sub(lambda m: f"`{names.get(m.group(1), m.group(1))}`", sql)
-
-
-def _input_names(run: _Run) -> dict[str, str]:
-    import ibis
-
-    from ..records._contract import MODEL_TABLES
-
-    ibis.pyspark  # noqa: B018 - registers the PySpark compiler's options
-    names = {table_name(t): run.views[t] for t in MODEL_TABLES}
-    names[DATES_TABLE] = run.views["as_of"]
-    return names
-
-
-def _one_query_frame(run: _Run, cat, features):
-    """The feature query as one statement (Spark reuses the shared shuffles within it)."""
-    names = _input_names(run)  # first: it registers the PySpark compiler's options
-    sql = compile_sql(cat, features, dialect="pyspark")
-    return _normalised(run.spark.sql(_bind(sql, names)), features)
-
-
-def _staged_frame(run: _Run, cat, features, *, eager: bool):
-    """The final query over the shared intermediates, each computed once and cached."""
-    from pyspark import StorageLevel
-
-    names = _input_names(run)  # first: it registers the PySpark compiler's options
-    staged = compile_staged(cat, features, dialect="pyspark")
-    token = uuid.uuid4().hex[:12]
-    if eager:
-        run.set_conf(CACHE_CONF)
-    for name, sql in staged.prepared.items():
-        df = run.spark.sql(_bind(sql, names)).persist(StorageLevel.MEMORY_AND_DISK)
-        run.cached.append(df)
-        names[name] = run.views[name] = f"{name}_{token}"
-        df.createOrReplaceTempView(names[name])
-        if eager:  # computed now, once: every reader below scans the cache
-            df.count()
-    return _normalised(run.spark.sql(_bind(staged.final, names)), features)
-
-
-def _normalised(df, features: Sequence[FeatureDef]):
-    """Output columns in order with the DuckDB engine's types (bigint labels)."""
-    from pyspark.sql import functions as F
-
-    cols = [F.col("subject_id").cast("string"), F.col("as_of").cast("date")]
-    cols += [F.col(f.name).cast("double" if f.dtype == "float64" else "bigint")
-             for f in features]
-    cols += [F.col(name).cast("bigint") for name in LABELS]
-    return df.select(*cols)
-
-
-def _open(spark, record_dir, as_of, catalogue, features, *, cache: bool, eager: bool = True):
-    """(DataFrame, run): the normalised feature query and what to release after it."""
-    configure(spark)
-    views, _, cat = register(spark, record_dir, as_of, catalogue)
-    run = _Run(spark, views)
-    try:
-        hint = os.fspath(record_dir)
-        if cache:
-            df = run_action(lambda: _staged_frame(run, cat, features, eager=eager), hint)
-        else:
-            df = _one_query_frame(run, cat, features)
-    except BaseException:
-        run.close()
-        raise
-    return df, run
-
 
 # ----------------------------------------------------------------- public API
 def feature_frame(record_dir, as_of, catalogue=None, *, spark=None,
@@ -225,7 +126,7 @@ def feature_frame(record_dir, as_of, catalogue=None, *, spark=None,
     """
     spark = spark if spark is not None else spark_session()
     features = tuple(default_features() if features is None else features)
-    return _open(spark, record_dir, as_of, catalogue, features, cache=False)[0]
+    return open_query(spark, record_dir, as_of, catalogue, features, cache=False)[0]
 
 
 def feature_ibis_table(record_dir, as_of, catalogue=None, *, spark=None,
@@ -258,7 +159,7 @@ def build_feature_table_spark(record_dir, as_of, catalogue=None, *, spark=None,
     """
     spark = spark if spark is not None else spark_session()
     features = tuple(default_features() if features is None else features)
-    df, run = _open(spark, record_dir, as_of, catalogue, features, cache=cache)
+    df, run = open_query(spark, record_dir, as_of, catalogue, features, cache=cache)
     try:
         table = run_action(lambda: to_arrow(df), os.fspath(record_dir))
     finally:
@@ -317,7 +218,7 @@ def _write(spark, record_dir, as_of, out, catalogue, features, write, cache=Fals
     if write == "file" and not is_local(target):
         raise InputError(MSG_LOCAL_OUT.format(out=target, scheme=scheme(target)))
     spark = spark if spark is not None else spark_session()
-    df, run = _open(spark, record_dir, as_of, catalogue, features, cache=cache)
+    df, run = open_query(spark, record_dir, as_of, catalogue, features, cache=cache)
     hint = os.fspath(record_dir)
     try:
         if write == "dataset":

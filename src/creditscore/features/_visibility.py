@@ -1,8 +1,8 @@
 """The point-in-time rule and the catalogue, in one place.
 
 Every feature and every label reads the record tables only through the
-relations this module returns. They are Ibis expressions, so the same rule
-compiles to DuckDB and to Spark.
+expressions this module returns (directly, or through :mod:`._relations`).
+They are Ibis expressions, so the same rule compiles to DuckDB and to Spark.
 
 Two stages:
 
@@ -18,14 +18,9 @@ Two stages:
     (paid by t, days late at t, open at t, under dispute at t) and only the
     rows that are visible at t.
 
-:func:`visible_relations` returns them all, by the name a ``FeatureDef``
-reads (``FeatureDef.reads``). To keep the joins small, the relations of
-obligations hold only what their features can look at: the last 12 months
-(``contributions``), the last 36 (``own_contributions``: the subject's own
-only, ``contribution_months``, ``repayments``), the last 6
-(``card_statements``), or only the items late at t, all time
-(``contribution_arrears``, ``late_instalments``), since no all-time feature
-needs an obligation paid on time.
+The relations the features read (windows, months, employers, the last
+card statement) are shaped from these expressions by :mod:`._relations`,
+which applies no rule of its own.
 
 Decisions (shared/spec/records.md, "Visibility at an observation date t"):
 
@@ -98,8 +93,10 @@ __all__ = [
     "visible_loans",
     "visible_repayments",
     "visible_public_records",
-    "visible_relations",
     "prepare_tables",
+    "due_by",
+    "under_dispute",
+    "CONTRIBUTION_GROUP",
     "in_window",
     "DAYS_PER_MONTH",
     "LATE_DAYS",
@@ -199,7 +196,7 @@ def prepare_contributions(c: ir.Table, catalogue: Catalogue) -> ir.Table:
     )
 
 
-def _due_by(t: ir.Table, dates: ir.Table, months: int | None) -> ir.BooleanValue:
+def due_by(t: ir.Table, dates: ir.Table, months: int | None) -> ir.BooleanValue:
     """Join condition: due by t, and within the last ``months`` months (all time if None)."""
     exists = t.due_on <= dates.as_of
     return exists if months is None else exists & (t.due_on > dates[f"t_m{months}"])
@@ -210,65 +207,15 @@ def visible_contributions(c: ir.Table, dates: ir.Table, months: int | None = 36)
 
     Only the last ``months`` months are joined (all time if None): windowed
     features look no further back, and all-time features read
-    :func:`visible_arrears`.
+    ``contribution_arrears`` (:mod:`._relations`).
     """
-    j = c.join(dates, _due_by(c, dates, months))
+    j = c.join(dates, due_by(c, dates, months))
     j = j.mutate(**_obligation_at_t(j, j.own))
     return j.filter(_not_expired(j))
 
 
-def visible_arrears(c: ir.Table, dates: ir.Table) -> ir.Table:
-    """The subject's own contributions that are negative items at t (late, not deferred).
-
-    Only groups that can ever be late (unpaid, or paid after the due date)
-    are joined, so this relation is small.
-    """
-    maybe = c.filter(c.own, ~c.fm, c.paid_on.isnull() | (c.pay_days > 0))
-    v = visible_contributions(maybe, dates, months=None)
-    return v.filter(v.negative)
-
-
-def visible_months(c: ir.Table, dates: ir.Table, months: int = 36) -> ir.Table:
-    """Months with contributions, as known at t: a month exists once its first group is due.
-
-    A month is in the N-month window when its first due date is; only the
-    last ``months`` months are joined.
-    """
-    m = c.group_by(["subject_id", "period"]).aggregate(due_on=c.due_on.min())
-    m = m.mutate(period_idx=m.period.year() * 12 + m.period.month())
-    return m.join(dates, _due_by(m, dates, months))
-
-
-def visible_employers(c: ir.Table, dates: ir.Table) -> ir.Table:
-    """Employers paying the subject's contributions, known from their first due date on."""
-    e = c.filter(~c.own)
-    e = e.group_by(["subject_id", "employer_id"]).aggregate(due_on=e.due_on.min())
-    return e.join(dates, e.due_on <= dates.as_of)
-
-
 def _not_expired(j: ir.Table) -> ir.BooleanValue:
     return j.expires_on.isnull() | (j.expires_on > j.as_of)
-
-
-def visible_late_instalments(r: ir.Table, dates: ir.Table) -> ir.Table:
-    """Instalments and statements late at t, all time (small: only those ever late are joined)."""
-    maybe = r.filter(~r.fm, r.paid_on.isnull() | (r.pay_days > 0))
-    v = visible_repayments(maybe, dates, months=None)
-    return v.filter(v.late)
-
-
-def visible_card_statements(r: ir.Table, dates: ir.Table) -> ir.Table:
-    """Card statements of the last 6 months (every card feature looks no further back).
-
-    ``last_stmt`` marks the last statement of a card open at t: the latest
-    due by t ("latest as of t" as the inequality join to the dates plus a
-    window over each card and t, since Spark has no as-of join), if due in
-    the 3 months up to t; statements sharing that due date count together,
-    and a card without a statement for 3 months has none.
-    """
-    j = visible_repayments(r.filter(r.revolving), dates, months=6)
-    latest = j.due_on.max().over(group_by=["loan_id", "as_of"])
-    return j.mutate(last_stmt=j.loan_open_t & (j.due_on > j.t_m3) & (j.due_on == latest))
 
 
 def prepare_loans(loans: ir.Table) -> ir.Table:
@@ -303,7 +250,7 @@ def visible_repayments(r: ir.Table, dates: ir.Table, months: int | None = 36) ->
     """
     import ibis
 
-    j = r.join(dates, _due_by(r, dates, months) & (r.opened_on <= dates.as_of))
+    j = r.join(dates, due_by(r, dates, months) & (r.opened_on <= dates.as_of))
     j = j.mutate(
         loan_open_t=j.closed_on.isnull() | (j.closed_on > j.as_of),
         **_obligation_at_t(j, ibis.literal(True)),
@@ -370,32 +317,3 @@ def prepare_tables(tables: dict[str, ir.Table], catalogue: Catalogue) -> dict[st
         "repayments": prepare_repayments(tables["repayments"], loans, catalogue),
         "public_records": prepare_public_records(tables["public_records"], catalogue),
     }
-
-
-def visible_relations(
-    tables: dict[str, ir.Table], dates: ir.Table, catalogue: Catalogue,
-    prepared: dict[str, ir.Table] | None = None,
-) -> tuple[dict[str, ir.Table], dict[str, ir.Table]]:
-    """Every relation a feature may read, and the prepared tables the labels read.
-
-    Returns ``(relations, prepared)``: ``relations`` maps a name (a
-    ``FeatureDef.reads``) to the rows visible at each t; ``prepared`` maps a
-    contract table to its record-level preparation (:func:`prepare_tables`;
-    pass ``prepared`` to reuse tables already computed from ``tables``).
-    """
-    if prepared is None:
-        prepared = prepare_tables(tables, catalogue)
-    c, loans, r = prepared["contributions"], prepared["loans"], prepared["repayments"]
-    relations = {
-        "contributions": visible_contributions(c, dates, months=12),
-        "own_contributions": visible_contributions(c.filter(c.own), dates, months=36),
-        "contribution_months": visible_months(c, dates),
-        "contribution_employers": visible_employers(c, dates),
-        "contribution_arrears": visible_arrears(c, dates),
-        "loans": visible_loans(loans, dates),
-        "repayments": visible_repayments(r, dates),
-        "late_instalments": visible_late_instalments(r, dates),
-        "card_statements": visible_card_statements(r, dates),
-        "public_records": visible_public_records(prepared["public_records"], dates),
-    }
-    return relations, prepared
