@@ -91,12 +91,13 @@ def main() -> None:
     parser.add_argument("--candidate", action="append", help="search only these")
     parser.add_argument("--reuse", action="store_true", help="reuse worlds and models in OUT")
     parser.add_argument("--skip-fair", action="store_true")
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS))
     args = parser.parse_args()
     start, within, total = time.perf_counter(), 0, 0
     for seed in args.seeds:
         root = world(args.out / f"bias-{seed}", "records-bias", seed, args.subjects,
                      args.over_recording, args.reuse)
-        for target in TARGETS:
+        for target in args.targets:
             code, message, data = mitigate_cli(root, target, args.candidate, args.reuse)
             print(line(seed, target, code, data) if data else f"seed {seed} {target}: {message}",
                   flush=True)

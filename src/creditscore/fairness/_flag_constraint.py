@@ -2,11 +2,14 @@
 
 The events (label 1) of the groups the failing model flags most often (flag-
 rate ratio below the threshold) are weighted ``exp(-strength)`` in the fit,
-every other row 1. The strength is the smallest (bisection on [0, 4], four
-steps) whose model reaches the policy's flag-rate ratio on the training rows'
-own out-of-time slice (the slice that calibrates, never the audit rows); if
-even 4 does not, 4 is used and the audit says how far it got. The model that
-results reads no protected attribute and flags by the same tiers for everyone.
+every other row 1. The strength is the smallest of ``STRENGTHS`` (tried in
+increasing order) whose model reaches the policy's flag-rate ratio on rows it
+was not fitted to (a record-set model: the training rows' own out-of-time
+slice, the slice that calibrates; a flat model: out-of-fold flags), never the
+audit rows; if none does, the strength whose ratio came closest (too strong a
+weight overshoots: the other groups become the most flagged ones), and the
+audit says how far it got. The model that results reads no protected
+attribute and flags by the same tiers for everyone.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import pandas as pd
 
 from ._candidates import Recipe, flag_weights
 
-__all__ = ["flag_recipe", "flags", "holdout_ratio", "worst_ratio"]
+__all__ = ["flag_recipe", "flags", "holdout_ratio", "worst_ratio", "STRENGTHS"]
 
-_STRENGTHS = (0.0, 4.0)
-_BISECT_STEPS = 4
+#: the strengths tried, in order (at most five fits)
+STRENGTHS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 def flag_recipe(search, attrs, sens, y) -> Recipe:
@@ -32,16 +35,18 @@ def flag_recipe(search, attrs, sens, y) -> Recipe:
         dis |= sens[attr].astype(str).isin(groups).to_numpy()
     ratio = search.constraint_ratio(attrs, sens, y)
     limit = search.policy.check("flag_rate_ratio").threshold
-    lo, hi = _STRENGTHS
-    if ratio(flag_weights(y, dis, hi)) >= limit:
-        for _ in range(_BISECT_STEPS):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if ratio(flag_weights(y, dis, mid)) >= limit else (mid, hi)
+    tried = {}
+    for strength in STRENGTHS:
+        tried[strength] = ratio(flag_weights(y, dis, strength))
+        if tried[strength] >= limit:
+            break
+    hi = next((s for s, r in tried.items() if r >= limit), max(tried, key=tried.get))
     who = "; ".join(f"{a} = {', '.join(g)}" for a, g in low.items()) or "none"
     return Recipe("flag_rate_constraint", "flag_constraint",
                   f"events of the most flagged groups ({who}) weighted exp(-{hi:.2f}) in "
                   f"training", weights=flag_weights(y, dis, hi),
                   detail={"attributes": attrs, "strength": round(hi, 4),
+                          "tried": {str(k): round(float(v), 4) for k, v in tried.items()},
                           "groups": {a: list(g) for a, g in low.items()},
                           "target_ratio": limit})
 
