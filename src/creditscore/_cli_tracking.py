@@ -24,13 +24,15 @@ def demo(
     track: bool = typer.Option(True, "--track/--no-track", help="Log to MLflow."),
     progress: bool | None = progress_option(),
     pdf: bool = typer.Option(False, "--pdf", help="Also write every report as PDF."),
+    entities: int = typer.Option(0, "--entities", min=0, help="Also employers as entity "
+                                 "subjects, scored for supervision (docs/entities.md)."),
 ) -> None:
     """The whole pipeline on a fresh synthetic record set, ending with where each output is."""
     from ._progress import wanted
     from .pipeline import run_demo
 
     show = wanted(progress)  # the demo's progress is one line per step, on stderr
-    result = run_demo(out, subjects, seed, scenario, track=track, pdf=pdf,
+    result = run_demo(out, subjects, seed, scenario, track=track, pdf=pdf, entities=entities,
                       say=lambda m: typer.echo(f"- {m}", err=True) if show else None)
     typer.echo(f"demo finished in {result.seconds:.0f}s; outputs:")
     for line in result.lines():

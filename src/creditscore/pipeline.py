@@ -42,7 +42,8 @@ class DemoResult:
         return [f"{k.ljust(width)}  {v}" for k, v in self.outputs.items()]
 
 
-def _split_features(features: Path, out: Path, train_until: dt.date) -> tuple[Path, Path]:
+def _split_features(features: Path, out: Path, train_until: dt.date,
+                    stem: str = "features") -> tuple[Path, Path]:
     """Out-of-time audit rows (known labels after train_until) and the latest date's rows."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -54,7 +55,7 @@ def _split_features(features: Path, out: Path, train_until: dt.date) -> tuple[Pa
     latest = pc.max(as_of)
     audit = table.filter(pc.and_(pc.greater(as_of, train_until), pc.less(as_of, latest)))
     current = table.filter(pc.equal(as_of, latest))
-    paths = out / "features_oot.parquet", out / "features_latest.parquet"
+    paths = out / f"{stem}_oot.parquet", out / f"{stem}_latest.parquet"
     for path, part in zip(paths, (audit, current), strict=True):
         with atomic_file(path) as tmp:
             pq.write_table(part, tmp)
@@ -155,13 +156,15 @@ def track_model(model_dir, report_dir, paths: dict, *, features=None):
         return promote_if_passed(run_id, model_dir)
 
 
-def _records_step(out: Path, subjects: int, seed: int, scenario: str, say) -> Path:
+def _records_step(out: Path, subjects: int, seed: int, scenario: str, say,
+                  entities: int = 0) -> Path:
     from .records import validate_records
     from .synth import generate
 
     records = out / "records"
-    say(f"synthesise {subjects:,} subjects ({scenario}, seed {seed})")
-    generate(records, n_subjects=subjects, seed=seed, scenario=scenario)
+    also = f" and {entities:,} entities" if entities else ""
+    say(f"synthesise {subjects:,} subjects{also} ({scenario}, seed {seed})")
+    generate(records, n_subjects=subjects, seed=seed, scenario=scenario, n_entities=entities)
     say("validate the record set")
     validate_records(records).raise_if_invalid()
     return records
@@ -187,15 +190,20 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
              models=(("default_12m", "lgbm"), ("breach_12m", "lgbm"),
                      ("default_12m", "scorecard")),
              track: bool = True, say: Callable[[str], None] = print,
-             pdf: bool = False) -> DemoResult:
-    """Run the whole pipeline on a fresh synthetic record set under ``out``."""
+             pdf: bool = False, entities: int = 0) -> DemoResult:
+    """Run the whole pipeline on a fresh synthetic record set under ``out``.
+
+    ``entities``: employers as entity subjects (docs/entities.md); with N > 0 the demo
+    also builds their features, trains and audits an ``entity_breach_12m`` model across
+    ownership, size band and region, scores them and writes one supervision note.
+    """
     from .features import build_features
     from .reports import DataSheet
     from .scoring import score_features
 
     start, out = time.perf_counter(), Path(out)
     result = DemoResult(out)
-    records = _records_step(out, subjects, seed, scenario, say)
+    records = _records_step(out, subjects, seed, scenario, say, entities)
     features = out / "features.parquet"
     say(f"build features at {len(DEMO_AS_OF)} dates")
     build_features(records, list(DEMO_AS_OF), features)
@@ -227,5 +235,53 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
         result.outputs["letter"] = _explain_step(
             records, out / "models" / first, out / "scores" / f"{first}.parquet", out,
             DEMO_AS_OF[-1], say)
+    if entities:
+        result.outputs.update(_entity_step(records, out, seed, track, say, pdf))
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _entity_step(records: Path, out: Path, seed: int, track: bool, say, pdf: bool) -> dict:
+    """Entities beside persons: features, model, audit, scores, one supervision note."""
+    from .explain._entity_note import write_entity_note
+    from .fairness import audit_model
+    from .fairness._entity import ENTITY_POLICY
+    from .features._entity_defs import ENTITY_MODEL_FEATURES
+    from .features._entity_engine import build_entity_features
+    from .models import train_model
+    from .scoring import score_features
+
+    features, name = out / "entity_features.parquet", "entity_breach_12m_lgbm"
+    say(f"build entity features at {len(DEMO_AS_OF)} dates")
+    build_entity_features(records, list(DEMO_AS_OF), features)
+    oot, latest = _split_features(features, out, DEMO_TRAIN_UNTIL, stem="entity_features")
+    model_dir, report_dir = out / "models" / name, out / "reports" / name
+    say(f"train {name}")
+    train_model(features, "entity_breach_12m", "lgbm", model_dir, train_until=DEMO_TRAIN_UNTIL,
+                seed=seed, features=ENTITY_MODEL_FEATURES)
+    say(f"audit {name} across ownership, size band and region")
+    passed = audit_model(model_dir, oot, records / "entities.parquet", report_dir,
+                         ENTITY_POLICY).passed
+    paths = write_model_reports(model_dir, report_dir, pdf=pdf)
+    if track:
+        track_model(model_dir, report_dir, paths, features=features)
+    outputs = {"entity features": features, f"{name} model": model_dir,
+               f"{name} model card": paths["card"]["html"],
+               f"{name} fairness report": paths["fairness"]["html"]}
+    if not passed:
+        say(f"{name} failed its fairness gate: it will not score")
+        return outputs
+    scores = out / "scores" / f"{name}.parquet"
+    say(f"score the entities at the latest date with {name}")
+    score_features(model_dir, latest, scores, purpose=DEMO_PURPOSE)
+    import pyarrow.parquet as pq
+
+    top = pq.read_table(scores, columns=["subject_id", "pd"]).to_pandas().sort_values(
+        ["pd", "subject_id"], ascending=[False, True]).iloc[0]
+    note = write_entity_note(records, top.subject_id, model_dir, DEMO_AS_OF[-1], DEMO_PURPOSE,
+                             out / "letters")
+    from . import audit_log
+
+    audit_log.append("explain", purpose=DEMO_PURPOSE, model_hash=note.model_hash,
+                     n_subjects=1, output=note.html)
+    return {**outputs, f"{name} scores": scores, "supervision note": note.html}
