@@ -55,8 +55,11 @@ def _label_array(y) -> np.ndarray:
                                                                           na_value=np.nan)
 
 
-class FairnessAudit:
+class FairnessAudit(_checks.CheckTable):
     """Group outcomes of one scored population, with intervals and checks.
+
+    ``checks`` has one row per (attribute, metric, compared group); ``failed`` the gate
+    checks that failed.
 
     Parameters
     ----------
@@ -155,16 +158,6 @@ class FairnessAudit:
         if not self.passed:
             return MSG_NOTHING_EVALUATED
         return "no gate check failed"
-
-    @property
-    def checks(self) -> pd.DataFrame:
-        """One row per (attribute, metric, compared group)."""
-        return self._checks.copy()
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        """The gate checks that failed."""
-        return _checks.gate_failures(self._checks)
 
     @property
     def suppressed(self) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import numpy as np
 
 __all__ = [
     "judge", "z_value", "group_rates", "family_checks", "rate_key", "group_interval",
-    "RATE_METRICS", "SCREEN_METRICS", "gate_failures",
+    "RATE_METRICS", "SCREEN_METRICS", "gate_failures", "CheckTable",
 ]
 
 RATE_METRICS = ("flag_rate", "fpr", "fnr", "mean_pd", "observed_rate", "calibration_gap", "auc")
@@ -43,6 +43,21 @@ def gate_failures(checks):
     """
     failed = (checks["status"] == FAIL) & checks["gate"].astype(bool)
     return checks.loc[failed].reset_index(drop=True)
+
+
+class CheckTable:
+    """What every audit result shows of its check rows (held in ``self._checks``, one row per
+    check): ``checks``, a copy of them all, and ``failed``, those that fail the audit."""
+
+    @property
+    def checks(self):
+        """One row per check (a copy)."""
+        return self._checks.copy()
+
+    @property
+    def failed(self):
+        """The gate checks that failed (``gate_failures`` of ``checks``)."""
+        return gate_failures(self.checks)
 
 
 def judge(value, ci_low, ci_high, threshold: float, direction: str) -> str:

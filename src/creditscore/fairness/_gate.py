@@ -6,7 +6,7 @@ writes ``audit.json`` (shared/spec/cli.md), ``audit_groups.parquet`` (the
 per-group metrics the reports draw, suppressed groups left out) and
 ``audit.md`` into the report folder, and records the verdict in
 ``MODEL_DIR/audit/`` bound to the model's hash. The CLI exits 0 when
-``result.passed`` and 3 otherwise.
+``result.passed`` and 3 otherwise. The result and its files: ``_audit_result``.
 
 The rule (policy ``inference`` and ``checks``): a check fails only when its
 point estimate and its whole confidence interval lie beyond the threshold.
@@ -19,18 +19,15 @@ are "inconclusive": they pass, and are listed for a person to review.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_file, write_text_atomic
 from .._errors import InputError
-from ._audit import FairnessAudit, _json_rows
-from ._checks import gate_failures
+from ._audit import FairnessAudit
+from ._audit_result import GATE_RULE, AuditResult
 from ._groups import groupings, sensitive_frame
 from ._policy import load_policy
 from ._population import outside_summary, target_population
@@ -40,161 +37,8 @@ from ._verdict import record_verdict
 
 __all__ = ["AuditResult", "run_audit", "audit_model", "screen_features", "GATE_RULE"]
 
-FORMAT = "creditscore-audit/1"
-GATE_RULE = (
-    "A check fails only when its point estimate and its whole confidence interval lie beyond "
-    "the threshold; inconclusive (passes, listed for review) when the estimate is beyond and the "
-    "interval reaches back across it. The audit passes unless a gate check fails. The "
-    "flag_rate_ratio check is the four-fifths screen (a screening rule, not a finding). "
-    "Outcome checks are computed on the rows the target is defined for; the record_disparity "
-    "checks (the record screen) on every audited row, and gate only the record families the "
-    "model uses."
-)
 MSG_READ = "{path}: cannot read the {what} table ({error})"
 MSG_TARGET = "{path}: the model's target column {target!r} is missing from the features"
-
-
-class AuditResult:
-    """A model's audit under a policy: the verdict and everything behind it.
-
-    Read-only; build it with ``run_audit`` or ``audit_model``.
-    """
-
-    def __init__(self, audit: FairnessAudit, *, proxies=None, model_hash: str, target: str,
-                 model_dir: str | None = None, created: str | None = None,
-                 records: RecordScreen | None = None, outside: dict | None = None):
-        self._audit, self._proxies = audit, proxies
-        self._records, self._outside = records, outside
-        self._model_hash, self._target = model_hash, target
-        self._model_dir = None if model_dir is None else str(model_dir)
-        self._created = created or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-    @property
-    def passed(self) -> bool:
-        """The outcome checks passed and no record family the model uses is uneven."""
-        return self._audit.passed and not len(self._record_failed())
-
-    @property
-    def reason(self) -> str:
-        """One line: why the audit passed or failed."""
-        outcome, uneven = self._audit.reason, self._record_failed()
-        if not len(uneven):
-            return outcome
-        first = uneven.sort_values("value", ascending=False).iloc[0]
-        text = (f"{len(uneven)} record_disparity checks failed, worst {first['attribute']}/"
-                f"{first['family']}/{first['group']} = {first['value']:.2f}x the records its "
-                f"other behaviour predicts (threshold {first['threshold']})")
-        return text if self._audit.passed else f"{outcome}; {text}"
-
-    @property
-    def records(self) -> RecordScreen | None:
-        """The record-disparity screen (None when not run)."""
-        return self._records
-
-    @property
-    def outside_population(self) -> dict | None:
-        """The rows outside the target's population, reported apart."""
-        return None if self._outside is None else dict(self._outside)
-
-    def _record_failed(self) -> pd.DataFrame:
-        return self._records.failed if self._records is not None else pd.DataFrame()
-
-    @property
-    def audit(self) -> FairnessAudit:
-        return self._audit
-
-    @property
-    def proxies(self):
-        """The ProxyReport, or None when proxy detection was not run."""
-        return self._proxies
-
-    @property
-    def model_hash(self) -> str:
-        return self._model_hash
-
-    @property
-    def target(self) -> str:
-        return self._target
-
-    @property
-    def created(self) -> str:
-        """UTC time of the audit (ISO 8601)."""
-        return self._created
-
-    @property
-    def checks(self) -> pd.DataFrame:
-        """Outcome checks, then the record screen's (``family`` set on those only)."""
-        if self._records is None or not len(self._records.checks):
-            return self._audit.checks
-        return pd.concat([self._audit.checks, self._records.checks], ignore_index=True)
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        return gate_failures(self.checks)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Per-group metrics (suppressed groups left out): ``audit_groups.parquet``."""
-        return self._audit.to_frame()
-
-    def to_dict(self) -> dict:
-        """The content of ``audit.json``."""
-        import fairlearn
-
-        from .. import __version__
-
-        pol = self._audit.policy
-        decision = ({"flag_tiers": list(pol.flag_tiers)} if pol.flag_tiers
-                    else {"pd_cutoff": pol.pd_cutoff})
-        body = self._audit.to_dict()
-        body.pop("passed")
-        body["reason"] = self.reason
-        if self._records is not None:
-            body["checks"] += _json_rows(self._records.checks, ci=True)
-        proxies = None if self._proxies is None else self._proxies.to_dict()
-        return {
-            "format": FORMAT, "passed": self.passed, "model": self._model_hash,
-            "model_dir": self._model_dir, "target": self._target, "created": self._created,
-            "gate_rule": GATE_RULE, "decision": decision, **body,
-            "proxies": None if proxies is None else proxies["named"],
-            "proxy_screen": None if proxies is None else {
-                "thresholds": proxies["thresholds"], "features": proxies["features"]},
-            "record_screen": None if self._records is None else self._records.to_dict(),
-            "outside_population": self._outside,
-            "policy": pol.to_dict(),
-            "software": {"creditscore": __version__, "fairlearn": fairlearn.__version__},
-        }
-
-    def to_json(self) -> bytes:
-        return (json.dumps(self.to_dict(), indent=2, default=str, allow_nan=False) + "\n").encode()
-
-    def to_markdown(self) -> str:
-        from ._render import audit_markdown, table
-
-        text = audit_markdown(self._audit, title=f"Fairness audit of model {self._model_hash[:12]}")
-        if self._records is not None:
-            text += "\n## Uneven records\n" + ("\n".join(
-                f"- {line}" for line in self._records.sentences())
-                or f"- {self._records.skipped}") + "\n"
-        if self._proxies is not None:
-            text += "\n## Named proxies\n" + table(self._proxies.named, [
-                "feature", "attribute", "auc", "nmi", "disparity_reduction", "carries_disparity"])
-        return text
-
-    def write(self, out_dir: str | os.PathLike) -> dict[str, Path]:
-        """Write audit.json, audit_groups.parquet and audit.md (each atomically)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {"groups": out / "audit_groups.parquet", "markdown": out / "audit.md",
-                 "audit": out / "audit.json"}
-        with atomic_file(paths["groups"]) as tmp:
-            self.to_frame().to_parquet(tmp, index=False)
-        write_text_atomic(paths["markdown"], self.to_markdown())
-        with atomic_file(paths["audit"]) as tmp:
-            tmp.write_bytes(self.to_json())
-        return paths
-
-    def __repr__(self) -> str:
-        return f"AuditResult(passed={self.passed}, model={self._model_hash[:12]}, {self._audit!r})"
 
 
 def _load_model(model):

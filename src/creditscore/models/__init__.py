@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._flat import FlatFeature, FlatSchema, FlatTableWarning, flat_schema, read_flat_table
     from ._flat_train import FlatTrainResult, is_flat_request, train_flat
     from ._gbm import MonotoneLGBM
-    from ._modeldir import AUDIT_DIR, LoadedModel, load_model, model_hash, save_model
+    from ._load import LoadedModel, load_model
+    from ._modeldir import AUDIT_DIR, model_hash, save_model
     from ._scorecard import WoEScorecard
     from ._split import holdout_mask
     from ._tiers import PointsScale, RiskTiers
@@ -65,8 +66,8 @@ _WHERE = {
     "model_name": "_train",
     "MonotoneLGBM": "_gbm",
     "AUDIT_DIR": "_modeldir",
-    "LoadedModel": "_modeldir",
-    "load_model": "_modeldir",
+    "LoadedModel": "_load",
+    "load_model": "_load",
     "model_hash": "_modeldir",
     "save_model": "_modeldir",
     "WoEScorecard": "_scorecard",

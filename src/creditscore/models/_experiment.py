@@ -208,7 +208,7 @@ def _split(frame, cfg):
 
 def _test(trained, train, test, cfg, out: Path):
     from ._evaluation import Evaluation
-    from ._modeldir import load_model
+    from ._load import load_model
 
     if test.empty:
         return None

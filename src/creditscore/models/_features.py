@@ -27,6 +27,7 @@ __all__ = [
     "FitInputs",
     "fit_inputs",
     "categorical_names",
+    "keep_params",
 ]
 
 #: column names that are protected attributes (or derived from one) and never
@@ -185,3 +186,12 @@ def fit_inputs(est, X, y, sample_weight=None, *, y_dtype=float) -> FitInputs:
         if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
             raise InputError(MSG_WEIGHTS.format(what="not finite, negative or all 0", got="w"))
     return FitInputs(names, Xa, y, dirs, cats, w)
+
+
+def keep_params(est, values: dict) -> None:
+    """Store every ``__init__`` parameter under its own name, untouched (scikit-learn's
+    convention, so that ``get_params``, ``set_params`` and ``clone`` work): call it with
+    ``locals()`` as the first line of ``__init__``."""
+    for name, value in values.items():
+        if name not in ("self", "__class__"):
+            setattr(est, name, value)

@@ -23,7 +23,8 @@ what each column is:
   direction, a plain-language description and ``type: categorical``.
 
 The schema is stored in the model directory (``flat.json``) and encodes any
-later table the same way (:meth:`FlatSchema.encode`).
+later table the same way (:meth:`FlatSchema.encode`). Reading the table, its labels and
+the YAML: ``_flat_read``.
 """
 
 from __future__ import annotations
@@ -31,39 +32,29 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from .._errors import InputError
 from ._features import PROTECTED_COLUMNS
+from ._flat_read import (
+    MIN_OUTCOME_ROWS,
+    MSG_YAML,
+    flat_labels,
+    read_feature_yaml,
+    read_flat_table,
+)
 
 __all__ = ["FlatSchema", "FlatFeature", "FlatTableWarning", "flat_schema", "read_flat_table",
            "read_feature_yaml", "flat_labels", "MIN_OUTCOME_ROWS", "MAX_CATEGORIES"]
 
-MIN_OUTCOME_ROWS = 50
 MAX_CATEGORIES = 200
-DIRECTIONS = {"1": 1, "+1": 1, "-1": -1, "0": 0, "up": 1, "down": -1, "none": 0,
-              "increasing": 1, "decreasing": -1, "riskier": 1, "safer": -1,
-              "higher is riskier": 1, "higher is safer": -1, "ascending": 1, "descending": -1}
 
-MSG_NO_FILE = "{path}: no such table"
-MSG_READ = "{path}: not a readable CSV or Parquet table ({error})"
-MSG_NO_TARGET = "{path}: no target column {col!r} (columns: {cols})"
 MSG_NO_COLUMN = "{path}: no {what} column {col!r} (columns: {cols})"
-MSG_NO_LABELS = "{path}: column {col!r} has no known value"
-MSG_MANY_VALUES = ("{path}: column {col!r} has {n} distinct values ({shown}); a target has two: "
-                   "pass --positive VALUE to say which value is the event (e.g. --positive bad)")
-MSG_TWO_TEXT = ("{path}: column {col!r} holds {shown}, not 0 and 1; pass --positive VALUE to "
-                "say which value is the event (e.g. --positive {first})")
-MSG_POSITIVE = "{path}: column {col!r} never equals --positive {value!r} (values: {shown})"
-MSG_FEW = ("{path}: column {col!r} has {n} rows with outcome {outcome}; at least "
-           f"{MIN_OUTCOME_ROWS} of each outcome are needed to train and audit")
 MSG_DUP_ID = "{path}: id column {col!r} has duplicates (first: {value!r} on rows {rows})"
 MSG_PROTECTED_FEATURE = ("{path}: column {col!r} is protected (it never enters a model) and is "
                          "also named as a feature in {where}")
 MSG_ROLE = "{path}: column {col!r} is both the {a} and the {b}"
-MSG_YAML = "{path}: {what}"
 MSG_NO_FEATURES = "{path}: no column is left to train on (all dropped, protected or excluded)"
 MSG_MISSING = "{path}: missing column(s) {cols} that the model was trained on"
 MSG_CAT_DIRECTION = ("{path}: column {col!r} is categorical; a monotone direction needs a "
@@ -182,101 +173,6 @@ class FlatSchema:
                    feats, dict(d.get("dropped", {})))
 
 
-def read_flat_table(source):
-    """A DataFrame from a CSV or Parquet path (or a DataFrame, copied)."""
-    import pandas as pd
-
-    if isinstance(source, pd.DataFrame):
-        return source.copy()
-    path = Path(source)
-    if not path.is_file():
-        raise InputError(MSG_NO_FILE.format(path=path))
-    try:
-        if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-            return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
-        return pd.read_parquet(path)
-    except (OSError, ValueError, ImportError, UnicodeDecodeError) as exc:
-        error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(MSG_READ.format(path=path, error=error)) from exc
-
-
-def flat_labels(frame, target, positive, where):
-    """(known mask, 0/1 labels of the known rows) of the target column."""
-    import pandas as pd
-
-    if target not in frame.columns:
-        cols = ", ".join(map(str, frame.columns[:12]))
-        raise InputError(MSG_NO_TARGET.format(path=where, col=target, cols=cols))
-    col = frame[target]
-    known = col.notna().to_numpy()
-    if not known.any():
-        raise InputError(MSG_NO_LABELS.format(path=where, col=target))
-    text = col[known].astype(str).str.strip()
-    values = sorted(text.unique())
-    shown = ", ".join(repr(v) for v in values[:5]) + (" ..." if len(values) > 5 else "")
-    if positive is not None:
-        y = (text == str(positive).strip()).to_numpy().astype(int)
-        if not y.any():
-            raise InputError(MSG_POSITIVE.format(path=where, col=target, value=positive,
-                                                 shown=shown))
-    else:
-        if len(values) > 2:
-            raise InputError(MSG_MANY_VALUES.format(path=where, col=target, n=len(values),
-                                                    shown=shown))
-        num = pd.to_numeric(col[known], errors="coerce")
-        if num.isna().any() or not set(num.unique()) <= {0, 1}:
-            raise InputError(MSG_TWO_TEXT.format(path=where, col=target, shown=shown,
-                                                 first=values[0]))
-        y = num.astype(int).to_numpy()
-    for outcome in (0, 1):
-        n = int((y == outcome).sum())
-        if n < MIN_OUTCOME_ROWS:
-            raise InputError(MSG_FEW.format(path=where, col=target, n=n, outcome=outcome))
-    return known, y
-
-
-def read_feature_yaml(path) -> dict[str, dict]:
-    """A features YAML: column -> {direction, description, type}.
-
-    Either a list under ``features:`` (``- column: NAME``) or a mapping of
-    column names. ``direction``: 1 / "higher is riskier", -1 / "higher is
-    safer", 0; ``type``: numeric or categorical.
-    """
-    import yaml
-
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(MSG_YAML.format(path=path, what=f"not a readable YAML file ({exc})")
-                         ) from exc
-    items = raw.get("features", raw) if isinstance(raw, dict) else raw
-    if isinstance(items, dict):
-        items = [{"column": k, **(v or {})} for k, v in items.items()]
-    if not isinstance(items, list):
-        raise InputError(MSG_YAML.format(path=path, what="expected a list of columns under "
-                                         "`features:` (column, direction, description)"))
-    return dict(_yaml_entry(path, i, item) for i, item in enumerate(items))
-
-
-def _yaml_entry(path, i, item) -> tuple[str, dict]:
-    if not isinstance(item, dict) or not item.get("column"):
-        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] has no `column`"))
-    unknown = sorted(set(item) - {"column", "direction", "description", "type"})
-    if unknown:
-        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}]: unknown key "
-                                         f"{unknown[0]!r} (expected column, direction, "
-                                         "description, type)"))
-    raw = str(item.get("direction", 0)).strip().lower()
-    if raw not in DIRECTIONS:
-        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] ({item['column']}): "
-                                         f"direction {item['direction']!r} is not 1, -1 or 0"))
-    kind = str(item.get("type", "")).strip().lower() or None
-    if kind not in (None, "numeric", "categorical"):
-        raise InputError(MSG_YAML.format(path=path, what=f"features[{i}] ({item['column']}): "
-                                         f"type {kind!r} is not numeric or categorical"))
-    return str(item["column"]), {"direction": DIRECTIONS[raw], "kind": kind,
-                                 "description": str(item.get("description") or "").strip()}
 
 
 def _warn(dropped: dict, col: str, why: str, where: str) -> None:

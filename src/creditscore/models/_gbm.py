@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import feature_matrix, fit_inputs
+from ._features import feature_matrix, fit_inputs, keep_params
 from ._split import holdout_mask
 
 __all__ = ["MonotoneLGBM"]
@@ -88,52 +88,15 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         features=None,
-        num_iterations=3000,
-        learning_rate=0.03,
-        num_leaves=15,
-        max_depth=-1,
-        min_data_in_leaf=100,
-        min_sum_hessian_in_leaf=1e-3,
-        feature_fraction=0.8,
-        bagging_fraction=0.8,
-        bagging_freq=1,
-        lambda_l1=0.0,
-        lambda_l2=5.0,
-        min_gain_to_split=0.0,
-        max_bin=255,
-        monotone_constraints_method="intermediate",
-        monotone_penalty=0.0,
-        early_stopping_rounds=100,
-        validation_dates=1,
-        validation_fraction=0.2,
-        num_threads=1,
-        random_state=0,
-        extra_params=None,
-        categorical_features=None,
+        num_iterations=3000, learning_rate=0.03, num_leaves=15, max_depth=-1,
+        min_data_in_leaf=100, min_sum_hessian_in_leaf=1e-3,
+        feature_fraction=0.8, bagging_fraction=0.8, bagging_freq=1,
+        lambda_l1=0.0, lambda_l2=5.0, min_gain_to_split=0.0, max_bin=255,
+        monotone_constraints_method="intermediate", monotone_penalty=0.0,
+        early_stopping_rounds=100, validation_dates=1, validation_fraction=0.2,
+        num_threads=1, random_state=0, extra_params=None, categorical_features=None,
     ):
-        self.features = features
-        self.num_iterations = num_iterations
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.max_depth = max_depth
-        self.min_data_in_leaf = min_data_in_leaf
-        self.min_sum_hessian_in_leaf = min_sum_hessian_in_leaf
-        self.feature_fraction = feature_fraction
-        self.bagging_fraction = bagging_fraction
-        self.bagging_freq = bagging_freq
-        self.lambda_l1 = lambda_l1
-        self.lambda_l2 = lambda_l2
-        self.min_gain_to_split = min_gain_to_split
-        self.max_bin = max_bin
-        self.monotone_constraints_method = monotone_constraints_method
-        self.monotone_penalty = monotone_penalty
-        self.early_stopping_rounds = early_stopping_rounds
-        self.validation_dates = validation_dates
-        self.validation_fraction = validation_fraction
-        self.num_threads = num_threads
-        self.random_state = random_state
-        self.extra_params = extra_params
-        self.categorical_features = categorical_features
+        keep_params(self, locals())
 
     def lgb_params(self, constraints=None) -> dict:
         """The parameter dict handed to ``lightgbm.train``."""

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import feature_matrix, fit_inputs
+from ._features import feature_matrix, fit_inputs, keep_params
 from ._tiers import PointsScale
 from ._woe import (
     TABLE,
@@ -96,36 +96,12 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         features=None,
-        pdo=20.0,
-        odds=50.0,
-        points=600.0,
-        max_n_prebins=20,
-        min_prebin_size=0.05,
-        min_bin_size=0.02,
-        max_n_bins=8,
-        unconstrained_trend="auto_asc_desc",
-        min_iv=0.02,
-        max_correlation=0.9,
-        C=1.0,
-        max_iter=1000,
-        binning_params=None,
-        categorical_features=None,
+        pdo=20.0, odds=50.0, points=600.0,
+        max_n_prebins=20, min_prebin_size=0.05, min_bin_size=0.02, max_n_bins=8,
+        unconstrained_trend="auto_asc_desc", min_iv=0.02, max_correlation=0.9,
+        C=1.0, max_iter=1000, binning_params=None, categorical_features=None,
     ):
-        self.features = features
-        self.pdo = pdo
-        self.odds = odds
-        self.points = points
-        self.max_n_prebins = max_n_prebins
-        self.min_prebin_size = min_prebin_size
-        self.min_bin_size = min_bin_size
-        self.max_n_bins = max_n_bins
-        self.unconstrained_trend = unconstrained_trend
-        self.min_iv = min_iv
-        self.max_correlation = max_correlation
-        self.C = C
-        self.max_iter = max_iter
-        self.binning_params = binning_params
-        self.categorical_features = categorical_features
+        keep_params(self, locals())
 
     def fit(self, X, y, sample_weight=None):
         """Bin every column, select, fit the regression, build the points.

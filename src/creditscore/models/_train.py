@@ -203,15 +203,8 @@ def _evaluate(fitted, X, y, as_of, mask, seed, n_boot):
 
     scores = fitted.score(X)
     pd_hold = fitted.predict_proba(X.iloc[np.flatnonzero(mask)])[:, 1]
-    return Evaluation(
-        y[mask],
-        pd_hold,
-        score=scores[mask],
-        as_of=as_of[mask],
-        train_score=scores[~mask],
-        n_boot=n_boot,
-        random_state=seed,
-    )
+    return Evaluation(y[mask], pd_hold, score=scores[mask], as_of=as_of[mask],
+                      train_score=scores[~mask], n_boot=n_boot, random_state=seed)
 
 
 @dataclass(frozen=True)
@@ -278,6 +271,6 @@ def score_frame(model_dir, frame):
 
     ``frame`` is a DataFrame or a Parquet path of a feature table.
     """
-    from ._modeldir import load_model
+    from ._load import load_model
 
     return load_model(model_dir).score_frame(read_feature_table(frame))
