@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..records._entities import OWNERSHIP, SIZE_BANDS, size_band
+from ._arrays import ParallelArrays
 from ._calendar import Calendar
 from ._world import REGION_SHARES, REGIONS, Employers, _employer_payments
 
@@ -48,7 +49,7 @@ CALM_LATE = 0.04
 
 
 @dataclass(frozen=True)
-class EntityWorld:
+class EntityWorld(ParallelArrays):
     """The entities of one world, as parallel arrays (index = employer index).
 
     Attributes
@@ -73,10 +74,6 @@ class EntityWorld:
     group: np.ndarray
     trouble: np.ndarray
     record_bias: float
-
-    @property
-    def n(self) -> int:
-        return len(self.risk)
 
 
 def _headcount(rng, n: int) -> np.ndarray:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._arrays import ParallelArrays
 from ._calendar import Calendar
 from ._life import Life
 from ._scenarios import Scenario
@@ -36,7 +37,7 @@ MAX_PER_PRODUCT = 12
 
 
 @dataclass(frozen=True)
-class Accounts:
+class Accounts(ParallelArrays):
     """One block's credit accounts, sorted by subject and opening day."""
 
     owner: np.ndarray
@@ -48,10 +49,6 @@ class Accounts:
     term: np.ndarray
     payoff_after: np.ndarray
     card_usage: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return len(self.owner)
 
 
 def _counts(rng, people: People, uptake: np.ndarray) -> np.ndarray:

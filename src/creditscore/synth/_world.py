@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._arrays import ParallelArrays
 from ._calendar import Calendar
 from ._scenarios import Scenario
 
@@ -31,7 +32,7 @@ MEDIAN_WAGE = 5500.0
 
 
 @dataclass(frozen=True)
-class People:
+class People(ParallelArrays):
     """The subjects of one block, as parallel arrays.
 
     Attributes
@@ -63,10 +64,6 @@ class People:
     flex_base: np.ndarray
     group: np.ndarray
     protected: dict
-
-    @property
-    def n(self) -> int:
-        return len(self.number)
 
 
 def _protected(rng, n: int, start_year: int) -> dict:
@@ -111,7 +108,7 @@ def draw_people(rng, first: int, n: int, scenario: Scenario, cal: Calendar, star
 
 
 @dataclass(frozen=True)
-class Employers:
+class Employers(ParallelArrays):
     """Employers shared by every subject of a world.
 
     Attributes
@@ -134,10 +131,6 @@ class Employers:
     delay: np.ndarray
     paid_share: np.ndarray
     force_majeure: np.ndarray
-
-    @property
-    def n(self) -> int:
-        return len(self.cum_weight)
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         """Employer index for uniform draws ``u`` (weighted by size)."""
