@@ -21,7 +21,7 @@ policy: 500; the intervals' standard errors, not their centre, depend on it),
 and ``train_model``'s own evaluation intervals 50 (the gate never reads them).
 
     .venv/bin/python benchmarks/bench_gate_power.py [--workers 2] [--sizes 6000 20000]
-        [--fair-seeds 20 5] [--seeds 5 2] [--target-seeds 20 2] [--out FILE.json]
+        [--fair-seeds 20 5] [--seeds 5 2] [--target-seeds 20 2] [--seed0 7000] [--out FILE.json]
 
 Prints one line per audited world as it goes, then the table: detection rate
 per factor and size and target, false-alarm rate per size and target.
@@ -52,6 +52,11 @@ SEED0 = 7_000
 POLICY = {"inference": {"ci_level": 0.95, "adjust": "bonferroni", "n_boot": 200}}
 #: replicates of train_model's own evaluation intervals (AUC etc.; never read by the gate)
 TRAIN_BOOT = 50  # seeds SEED0, SEED0 + 1, ...: none the package's tests or demo use
+
+
+def _plain(v):
+    """A JSON value: None for missing, Python scalars for numpy ones."""
+    return None if pd.isna(v) else getattr(v, "item", lambda: v)()
 
 
 def one_world(n: int, seed: int, factor: float) -> dict:
@@ -90,6 +95,11 @@ def one_world(n: int, seed: int, factor: float) -> dict:
                 "ethnicity": bool((failed["attribute"] == "ethnicity").any()),
                 "failed_metrics": sorted(set(failed["metric"])),
                 "failed_attributes": sorted(set(failed["attribute"])),
+                "failed_checks": [
+                    {k: _plain(v) for k, v in row.items()}
+                    for row in failed.reindex(columns=[
+                        "attribute", "metric", "group", "family", "value", "ci_low",
+                        "ci_high", "n"]).to_dict("records")],
             }
         ratio = screen.to_frame().query("attribute == 'ethnicity' and group == 'minority' and "
                                         "family == 'public_records'")["ratio"]
@@ -104,7 +114,8 @@ def plan(args) -> list[tuple[int, int, float]]:
     jobs = []
     for i, n in enumerate(args.sizes):
         k = {1.0: args.fair_seeds[i], 4.0: args.target_seeds[i]}
-        size = [(n, SEED0 + s, f) for f in (1.0, *FACTORS) for s in range(k.get(f, args.seeds[i]))]
+        size = [(n, args.seed0 + s, f) for f in (1.0, *FACTORS)
+                for s in range(k.get(f, args.seeds[i]))]
         jobs += sorted(size, key=lambda j: (j[1], j[2]))
     return jobs
 
@@ -147,6 +158,8 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[5, 2])
     p.add_argument("--target-seeds", type=int, nargs="+", default=[20, 2])
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed0", type=int, default=SEED0,
+                   help="First seed (fresh seeds for a re-measurement after a rule change).")
     p.add_argument("--out", type=Path, default=None, help="Write every result as JSON.")
     p.add_argument("--curve", type=Path, default=None,
                    help="Write the curve (YAML) the fairness report shows, e.g. "

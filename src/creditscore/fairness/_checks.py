@@ -12,7 +12,10 @@ Each check compares one reported group with the policy threshold:
 
 Intervals: estimate +- z * SE, where SE is the larger of the bootstrap
 standard error and a binomial one with half-counts added (so a group with no
-events never yields a zero-width interval); ratios on the log scale. z is
+events never yields a zero-width interval); ratios on the log scale. Rate
+differences (FPR, FNR) use Newcombe's hybrid score interval from the two
+groups' Wilson intervals (their n shrunk by the bootstrap's design effect),
+which stays honest near 0 and 1 where a Wald interval is too narrow. z is
 Bonferroni-adjusted within one (attribute, metric) family when the policy
 says ``adjust: bonferroni``: over every pair of groups when the reference is
 chosen by its estimate (``_comparisons``), over the groups otherwise.
@@ -203,10 +206,43 @@ def _interval(metric, key, point, boot, counts, g, ref, z):
         se = _se(boot[key][:, ref] - boot[key][:, g], floor)
         return value, max(-1.0, value - z * se), min(1.0, value + z * se)
     _, num, den = _DIFF[metric]
-    value = float(point[key][g] - point[key][ref])
-    floor = _var_prop(c[g, num], c[g, den]) + _var_prop(c[ref, num], c[ref, den])
-    se = _se(boot[key][:, g] - boot[key][:, ref], floor)
-    return value, max(-1.0, value - z * se), min(1.0, value + z * se)
+    return _newcombe(c[g, num], c[g, den], boot[key][:, g],
+                     c[ref, num], c[ref, den], boot[key][:, ref], z)
+
+
+def _wilson(k, n, boot_values, z):
+    """Wilson score interval of k / n, n shrunk by the bootstrap's design effect.
+
+    Rows are person-dates: a person counted at several dates is one cluster,
+    so the binomial n overstates the information. The design effect (the
+    bootstrap variance over the binomial one, at least 1) turns n into the
+    effective number of independent rows.
+    """
+    p = k / n
+    with np.errstate(invalid="ignore"):
+        boot = np.nanvar(boot_values, ddof=1) if np.isfinite(boot_values).sum() > 1 else 0.0
+    binom = p * (1 - p) / n
+    n_eff = n / max(1.0, boot / binom) if binom > 0 else n
+    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z * np.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff)
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _newcombe(kg, ng, boot_g, kr, nr, boot_r, z):
+    """Rate of group g minus the reference's, with Newcombe's (1998) hybrid score interval.
+
+    A Wald interval (estimate +- z SE) is too narrow when a rate is near 0 or 1
+    with few events, which is where a reference chosen as the lowest rate of
+    several small groups sits (a group whose 8 defaulters were all caught has
+    a false-negative rate of 0, and a Wald interval claims it is known).
+    Newcombe combines the two groups' Wilson intervals instead.
+    """
+    pg, lg, ug = _wilson(float(kg), float(ng), boot_g, z)
+    pr, lr, ur = _wilson(float(kr), float(nr), boot_r, z)
+    value = pg - pr
+    lo = value - np.sqrt((pg - lg) ** 2 + (ur - pr) ** 2)
+    hi = value + np.sqrt((ug - pg) ** 2 + (pr - lr) ** 2)
+    return float(value), max(-1.0, float(lo)), min(1.0, float(hi))
 
 
 def _row(spec, attribute, group, reference, value, lo, hi, level, counts, g, status):
