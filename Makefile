@@ -20,7 +20,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/creditscore demo --out demo-out
+	$(BIN)/creditscore demo --out demo-out --entities 200
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
