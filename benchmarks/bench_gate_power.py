@@ -90,6 +90,8 @@ def one_world(n: int, seed: int, factor: float) -> dict:
                                records=screen)
             phases[f"audit {target}"] = time.perf_counter() - began - sum(phases.values())
             failed = result.failed
+            checks = result.checks
+            reported = checks[(checks["status"] == "fail") & ~checks["gate"].astype(bool)]
             out["targets"][target] = {
                 "passed": bool(result.passed),
                 "ethnicity": bool((failed["attribute"] == "ethnicity").any()),
@@ -100,6 +102,12 @@ def one_world(n: int, seed: int, factor: float) -> dict:
                     for row in failed.reindex(columns=[
                         "attribute", "metric", "group", "family", "value", "ci_low",
                         "ci_high", "n"]).to_dict("records")],
+                # reported-only checks that would have failed had they gated
+                "reported_failures": [
+                    {k: _plain(v) for k, v in row.items()}
+                    for row in reported.reindex(columns=[
+                        "attribute", "metric", "group", "value", "ci_low", "ci_high"]).to_dict(
+                        "records")],
             }
         ratio = screen.to_frame().query("attribute == 'ethnicity' and group == 'minority' and "
                                         "family == 'public_records'")["ratio"]

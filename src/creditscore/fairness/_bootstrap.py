@@ -16,18 +16,22 @@ import numpy as np
 __all__ = ["QUANTITIES", "quantities", "bootstrap", "weighted_auc"]
 
 # per-row quantities summed within groups
-QUANTITIES = ("n", "flag", "lab", "neg", "pos", "fp", "fn", "pd")
+#: ``pd_missed``: the PD of labelled rows left unflagged, so that the false-negative rate a
+#: group's own PDs predict is ``pd_missed / pos`` (``_checks.group_rates``)
+QUANTITIES = ("n", "flag", "lab", "neg", "pos", "fp", "fn", "pd", "pd_missed")
 _CHUNK_CELLS = 2_000_000
 
 
 def quantities(flagged, y, labelled, pd_) -> np.ndarray:
-    """Row quantities (N, 8): 1, flagged, labelled, negative, positive, FP, FN, PD if labelled."""
+    """Row quantities (N, 9): 1, flagged, labelled, negative, positive, FP, FN, PD if
+    labelled, and PD if labelled and not flagged."""
     flag = np.asarray(flagged, dtype=float)
     lab = np.asarray(labelled, dtype=float)
     yy = np.where(labelled, np.nan_to_num(np.asarray(y, dtype=float)), 0.0)
     neg, pos = lab * (1 - yy), lab * yy
+    lab_pd = lab * np.asarray(pd_, dtype=float)
     return np.column_stack([np.ones_like(flag), flag, lab, neg, pos, neg * flag,
-                            pos * (1 - flag), lab * np.asarray(pd_, dtype=float)])
+                            pos * (1 - flag), lab_pd, lab_pd * (1 - flag)])
 
 
 def _design(codes_list, q: np.ndarray):
@@ -80,7 +84,7 @@ def bootstrap(codes_list, subjects, flagged, y, labelled, pd_, n_boot, random_st
     """Weighted group sums and AUCs: the point values and ``n_boot`` replicates.
 
     Returns ``(point, boot)``; each is a list (one item per grouping) of
-    ``(sums, aucs)`` with ``sums`` of shape (R, G, 8) and ``aucs`` (R, G),
+    ``(sums, aucs)`` with ``sums`` of shape (R, G, 9) and ``aucs`` (R, G),
     R = 1 for the point values and ``n_boot`` for the replicates.
     """
     pd_ = np.asarray(pd_, dtype=float)

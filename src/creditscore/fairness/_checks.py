@@ -6,6 +6,13 @@ Each check compares one reported group with the policy threshold:
   rate) over this group's; fails when below the threshold (four-fifths screen).
 - ``fpr_difference`` / ``fnr_difference``: this group's rate minus the lowest
   group's; fails when above.
+- ``fnr_excess_difference``: this group's false-negative rate beyond the one its
+  own PDs predict (the defaults the PDs of its unflagged rows expect, per
+  default), minus the lowest group's; fails when above. A calibrated model
+  misses more of a low-risk group's defaults (its defaulters look like its
+  non-defaulters); that part of an FNR difference is the groups' risk, not
+  the model's reading of their records, and cancels here. What remains is
+  defaults among the unflagged that their scores did not expect.
 - ``calibration_gap``: mean PD minus the observed rate in this group; fails
   when outside [-threshold, threshold].
 - ``auc_difference``: the best group's AUC minus this group's; fails when above.
@@ -89,12 +96,14 @@ def z_value(level: float, m: int = 1) -> float:
 
 
 def group_rates(sums: np.ndarray) -> dict[str, np.ndarray]:
-    """Rates from weighted sums (..., G, 8) (see ``_bootstrap.QUANTITIES``)."""
-    n, flag, lab, neg, pos, fp, fn, pdsum = np.moveaxis(sums, -1, 0)
+    """Rates from weighted sums (..., G, 9) (see ``_bootstrap.QUANTITIES``)."""
+    n, flag, lab, neg, pos, fp, fn, pdsum, pd_missed = np.moveaxis(sums, -1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = {"flag_rate": flag / n, "fpr": fp / neg, "fnr": fn / pos,
-               "mean_pd": pdsum / lab, "observed_rate": pos / lab}
+               "mean_pd": pdsum / lab, "observed_rate": pos / lab,
+               "expected_fnr": pd_missed / pos}
     out["calibration_gap"] = out["mean_pd"] - out["observed_rate"]
+    out["fnr_excess"] = out["fnr"] - out["expected_fnr"]
     return out
 
 
@@ -129,7 +138,7 @@ def family_checks(spec, attribute, names, point, boot, counts, available, level,
     """Checks of one metric over the reported groups of one grouping.
 
     ``point`` and ``boot`` map rate names to arrays (G,) and (B, G); ``counts``
-    holds the unweighted sums (G, 8); ``available[g]`` says whether the
+    holds the unweighted sums (G, 9); ``available[g]`` says whether the
     metric may be shown for group g (its cell holds enough subjects).
     """
     metric, key = spec.metric, rate_key(spec.metric)
@@ -180,7 +189,8 @@ def _comparisons(n_compared: int, chosen_reference: bool) -> int:
 def rate_key(metric: str) -> str:
     """The per-group rate a metric compares."""
     return {"flag_rate_ratio": "flag_rate", "calibration_gap": "calibration_gap",
-            "auc_difference": "auc"}.get(metric) or _DIFF[metric][0]
+            "auc_difference": "auc", "fnr_excess_difference": "fnr_excess"}.get(metric) or _DIFF[
+        metric][0]
 
 
 def _interval(metric, key, point, boot, counts, g, ref, z):
@@ -205,6 +215,8 @@ def _interval(metric, key, point, boot, counts, g, ref, z):
                  + _var_auc(point[key][g], c[g, 4], c[g, 3]))
         se = _se(boot[key][:, ref] - boot[key][:, g], floor)
         return value, max(-1.0, value - z * se), min(1.0, value + z * se)
+    if metric == "fnr_excess_difference":
+        return _excess_interval(point, boot, c, g, ref, z)
     _, num, den = _DIFF[metric]
     return _newcombe(c[g, num], c[g, den], boot[key][:, g],
                      c[ref, num], c[ref, den], boot[key][:, ref], z)
@@ -243,6 +255,25 @@ def _newcombe(kg, ng, boot_g, kr, nr, boot_r, z):
     lo = value - np.sqrt((pg - lg) ** 2 + (ur - pr) ** 2)
     hi = value + np.sqrt((ug - pg) ** 2 + (pr - lr) ** 2)
     return float(value), max(-1.0, float(lo)), min(1.0, float(hi))
+
+
+def _excess_interval(point, boot, c, g, ref, z):
+    """(FNR - expected FNR) of g minus the reference's, with a Newcombe-style interval.
+
+    The observed rates get their Wilson intervals (as in ``_newcombe``); the
+    expected rates, sums of the model's own PDs, add their bootstrap variance.
+    Their covariance with the observed rates (positive: both follow who is in
+    the sample) is left out, which widens the interval: a conservative bound.
+    """
+    pg, lg, ug = _wilson(float(c[g, 6]), float(c[g, 4]), boot["fnr"][:, g], z)
+    pr, lr, ur = _wilson(float(c[ref, 6]), float(c[ref, 4]), boot["fnr"][:, ref], z)
+    expected = boot["expected_fnr"]
+    with np.errstate(invalid="ignore"):
+        var_e = float(np.nansum([np.nanvar(expected[:, k], ddof=1) for k in (g, ref)]))
+    value = float(point["fnr_excess"][g] - point["fnr_excess"][ref])
+    lo = value - np.sqrt((pg - lg) ** 2 + (ur - pr) ** 2 + z * z * var_e)
+    hi = value + np.sqrt((ug - pg) ** 2 + (pr - lr) ** 2 + z * z * var_e)
+    return value, max(-1.0, float(lo)), min(1.0, float(hi))
 
 
 def _row(spec, attribute, group, reference, value, lo, hi, level, counts, g, status):

@@ -71,7 +71,7 @@ def availability(grouping, subjects, y, labelled, min_cell) -> dict[str, np.ndar
 
     lab, neg, pos = cell(labelled), cell(labelled & (y == 0)), cell(labelled & (y == 1))
     return {"flag_rate": np.ones(g, bool), "fpr": neg, "fnr": pos, "mean_pd": lab,
-            "observed_rate": lab, "calibration_gap": lab, "auc": neg & pos}
+            "observed_rate": lab, "calibration_gap": lab, "auc": neg & pos, "fnr_excess": pos}
 
 
 def group_rows(grouping, rates, brates, counts, avail, subjects, z) -> list[dict]:

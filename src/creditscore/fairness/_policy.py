@@ -32,6 +32,7 @@ METRICS = {
     "flag_rate_ratio": "below",
     "fpr_difference": "above",
     "fnr_difference": "above",
+    "fnr_excess_difference": "above",
     "calibration_gap": "outside",
     "auc_difference": "above",
     "record_disparity": "above",

@@ -11,8 +11,9 @@ Every group metric, interval, suppression rule and gate check is the same
 audit as for a creditscore model (``FairnessAudit``). Two differences, both
 written into ``audit.json``: proxy detection is skipped (it needs the
 model's inputs, which a scores file does not hold), and when the score is
-not a probability (outside [0, 1], or riskier low) the calibration check is
-left out (calibration compares a PD with the observed rate) and the AUC is
+not a probability (outside [0, 1], or riskier low) the two checks that read
+it as a PD are left out (calibration compares a PD with the observed rate,
+and the excess FNR the misses with those the PDs predict) and the AUC is
 computed from the score's ranks. The audit is bound to the sha256 of the
 scores file (audit.json ``model`` and ``scores.sha256``) and appended to
 the audit log; there is no model directory to record a verdict in.
@@ -37,9 +38,12 @@ __all__ = ["audit_scores", "scores_decision", "DEFAULT_FLAG_SHARE", "PROXY_SKIPP
 DEFAULT_FLAG_SHARE = 0.2
 PROXY_SKIPPED = ("Proxy detection was skipped: it asks which model inputs stand in for a "
                  "protected attribute, and a file of scores holds no model inputs.")
-CALIBRATION_SKIPPED = ("The calibration check was left out: the score is not a probability "
-                       "of the outcome (it is outside [0, 1] or lower means riskier), so there "
-                       "is no predicted rate to compare with the observed one.")
+CALIBRATION_SKIPPED = ("The calibration check and the excess false-negative rate were left "
+                       "out: the score is not a probability of the outcome (it is outside "
+                       "[0, 1] or lower means riskier), so there is no predicted rate to "
+                       "compare with the observed one.")
+#: the checks that read the score as a PD
+NEED_PD = ("calibration_gap", "fnr_excess_difference")
 MSG_SCORE = "{path}: score column {col!r} is not numeric (row {row} holds {value!r})"
 MSG_NO_SCORE = "{path}: score column {col!r} has no values"
 MSG_SHARE = "--flag-share {value}: must lie strictly between 0 and 1 (e.g. 0.2)"
@@ -175,5 +179,5 @@ def _without_calibration(policy):
     from ._policy import load_policy
 
     raw = dict(policy.raw)
-    raw["checks"] = {k: v for k, v in raw["checks"].items() if k != "calibration_gap"}
+    raw["checks"] = {k: v for k, v in raw["checks"].items() if k not in NEED_PD}
     return load_policy(raw)

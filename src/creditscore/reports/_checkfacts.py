@@ -38,6 +38,7 @@ MEASURES = {
     "flag_rate_ratio": "Flag rate",
     "fpr_difference": "Wrongly flagged",
     "fnr_difference": "Missed",
+    "fnr_excess_difference": "Missed beyond own risk",
     "calibration_gap": "Calibration",
     "auc_difference": "Ranking (AUC)",
     "record_disparity": "Records",
@@ -155,8 +156,8 @@ def line_cells(check: dict) -> tuple[str, str, str]:
     if metric == "record_disparity":
         figure = f"{_times(value)} the records expected"
         return figure, f"{_times(low)} to {_times(high)}" if both else "", _limit(metric, threshold)
-    if metric in ("fpr_difference", "fnr_difference", "calibration_gap"):
-        what = {"fpr_difference": "wrongly flagged", "fnr_difference": "missed"}.get(metric)
+    if metric in _DIFFERENCES:
+        what = _DIFFERENCES[metric]
         figure = (
             f"{_points(value)} points {what}{vs}"
             if what
@@ -171,6 +172,12 @@ def line_cells(check: dict) -> tuple[str, str, str]:
     return num(value), ci, _limit(metric, threshold)
 
 
+#: differences of rates, in points, and what the points count (None: calibration)
+_DIFFERENCES = {"fpr_difference": "wrongly flagged", "fnr_difference": "missed",
+                "fnr_excess_difference": "more missed than its PDs predict",
+                "calibration_gap": None}
+
+
 def _limit(metric: str, threshold) -> str:
     if threshold is None:
         return ""
@@ -180,6 +187,6 @@ def _limit(metric: str, threshold) -> str:
         return f"at most {_times(threshold)}"
     if metric == "calibration_gap":
         return f"within \u00b1{abs(100 * threshold):.1f} points"
-    if metric in ("fpr_difference", "fnr_difference"):
+    if metric in _DIFFERENCES and metric != "calibration_gap":
         return f"at most {100 * threshold:.1f} points"
     return f"at most {num(threshold)}"

@@ -167,6 +167,12 @@ def _difference(check: dict, family: str) -> str:
             f"Among people who did not go on to fail their obligations, {subject} were "
             f"wrongly flagged {size} {more} often than {reference}"
         )
+    elif family == "fnr" and "excess" in str(check.get("metric", "")):
+        head = (
+            f"Among people who did go on to fail their obligations, {subject} were "
+            f"missed (not flagged) {size} {more} often than their own predicted PDs imply, "
+            f"set against the same excess for {reference}"
+        )
     elif family == "fnr":
         head = (
             f"Among people who did go on to fail their obligations, {subject} were "
