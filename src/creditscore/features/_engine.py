@@ -133,6 +133,8 @@ def feature_expression(
         already computed from ``tables``.
     """
     features = tuple(default_features() if features is None else features)
+    if prepared is None:
+        tables = {**tables, "contributions": needed_contributions(tables["contributions"], dates)}
     relations, prepared = visible_relations(tables, dates, catalogue, prepared)
     parts = []
     for name, v in relations.items():
@@ -155,6 +157,29 @@ def feature_expression(
         **label_columns(w),
     }
     return w.select(**out).order_by(["as_of", "subject_id"])
+
+
+def needed_contributions(c: ir.Table, dates: ir.Table) -> ir.Table:
+    """The contributions any feature or label can read: a pruning, not a rule.
+
+    Every relation of :func:`._relations.visible_relations` joins a group only
+    at a t with ``due_on <= t``; the labels read only self-owed groups not
+    deferred and not paid within ``LATE_DAYS`` of their due date, due by
+    ``t_plus_band``. The test is on columns of the payment-group key
+    (:data:`._visibility.CONTRIBUTION_GROUP`), so it keeps or drops whole
+    groups and commutes with their sums: the same features from fewer rows
+    (about a sixth fewer contributions grouped in the benchmark: those due
+    after the last t and not overdue in a way a label reads).
+    """
+    from ._dates import LATE_DAYS
+
+    label = (
+        c.employer_id.isnull()
+        & ~c.force_majeure
+        & (c.paid_on.isnull() | (c.paid_on.delta(c.due_on, unit="day") > LATE_DAYS))
+        & (c.due_on <= dates.t_plus_band.max())
+    )
+    return c.filter((c.due_on <= dates.as_of.max()) | label)
 
 
 def _filled(col: ir.Value, f: FeatureDef) -> ir.Value:
