@@ -113,7 +113,7 @@ class FairnessAudit(_checks.CheckTable):
         checks, groups = [], []
         for grouping, (psums, _), (bsums, baucs) in zip(self._groupings, point, boot, strict=True):
             rates = metric_frame(grouping, flag, y, labelled, pd_)
-            rates["fnr_excess"] = rates["fnr"] - _checks.group_rates(psums[0])["expected_fnr"]
+            rates["fnr_excess"] = _checks.group_rates(psums[0])["fnr_excess"]
             avail = availability(grouping, subjects, y, labelled, self._policy.min_cell_size)
             brates = {**_checks.group_rates(bsums), "auc": baucs, "_sums": bsums}
             counts = psums[0]

@@ -188,9 +188,9 @@ def _comparisons(n_compared: int, chosen_reference: bool) -> int:
 
 def rate_key(metric: str) -> str:
     """The per-group rate a metric compares."""
-    return {"flag_rate_ratio": "flag_rate", "calibration_gap": "calibration_gap",
-            "auc_difference": "auc", "fnr_excess_difference": "fnr_excess"}.get(metric) or _DIFF[
-        metric][0]
+    own = {"flag_rate_ratio": "flag_rate", "calibration_gap": "calibration_gap",
+           "auc_difference": "auc", "fnr_excess_difference": "fnr_excess"}
+    return own.get(metric) or _DIFF[metric][0]
 
 
 def _interval(metric, key, point, boot, counts, g, ref, z):
@@ -258,21 +258,19 @@ def _newcombe(kg, ng, boot_g, kr, nr, boot_r, z):
 
 
 def _excess_interval(point, boot, c, g, ref, z):
-    """(FNR - expected FNR) of g minus the reference's, with a Newcombe-style interval.
-
-    The observed rates get their Wilson intervals (as in ``_newcombe``); the
-    expected rates, sums of the model's own PDs, add their bootstrap variance.
-    Their covariance with the observed rates (positive: both follow who is in
+    """(FNR - expected FNR) of g minus the reference's: Newcombe's interval of the observed
+    difference (``_newcombe``), shifted by the expected one and widened by its bootstrap
+    variance. The covariance of observed and expected rates (positive: both follow who is in
     the sample) is left out, which widens the interval: a conservative bound.
     """
-    pg, lg, ug = _wilson(float(c[g, 6]), float(c[g, 4]), boot["fnr"][:, g], z)
-    pr, lr, ur = _wilson(float(c[ref, 6]), float(c[ref, 4]), boot["fnr"][:, ref], z)
+    observed, lo, hi = _newcombe(c[g, 6], c[g, 4], boot["fnr"][:, g],
+                                 c[ref, 6], c[ref, 4], boot["fnr"][:, ref], z)
     expected = boot["expected_fnr"]
     with np.errstate(invalid="ignore"):
         var_e = float(np.nansum([np.nanvar(expected[:, k], ddof=1) for k in (g, ref)]))
     value = float(point["fnr_excess"][g] - point["fnr_excess"][ref])
-    lo = value - np.sqrt((pg - lg) ** 2 + (ur - pr) ** 2 + z * z * var_e)
-    hi = value + np.sqrt((ug - pg) ** 2 + (pr - lr) ** 2 + z * z * var_e)
+    lo = value - np.sqrt((observed - lo) ** 2 + z * z * var_e)
+    hi = value + np.sqrt((hi - observed) ** 2 + z * z * var_e)
     return value, max(-1.0, float(lo)), min(1.0, float(hi))
 
 

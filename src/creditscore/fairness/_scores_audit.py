@@ -153,7 +153,7 @@ def audit_scores(scores, *, score, label, protected, out_dir=None, riskier="high
     pd_, is_pd = _pd_like(values, riskier)
     notes = [PROXY_SKIPPED]
     if not is_pd:
-        pol = _without_calibration(pol)
+        pol = _without_pd_checks(pol)
         notes.append(CALIBRATION_SKIPPED)
     audit = FairnessAudit(y, pd_, flagged, sensitive_features=attrs, subject_ids=ids,
                           policy=pol, random_state=random_state)
@@ -175,7 +175,7 @@ def audit_scores(scores, *, score, label, protected, out_dir=None, riskier="high
     return result
 
 
-def _without_calibration(policy):
+def _without_pd_checks(policy):
     from ._policy import load_policy
 
     raw = dict(policy.raw)
