@@ -1,0 +1,6 @@
+"""``python -m creditscore``: the same command line as the ``creditscore`` script."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    main()
