@@ -1,6 +1,0 @@
-"""``python -m creditscore``: the same command line as the ``creditscore`` script."""
-
-from .cli import main
-
-if __name__ == "__main__":
-    main()
