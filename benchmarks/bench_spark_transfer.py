@@ -21,7 +21,6 @@ Compare with the DuckDB engine's CPU for the whole build (``bench_spark.py``).
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import shutil
 import tempfile
@@ -52,26 +51,9 @@ def _frames(spark, records: Path, mode: str):
     return union.repartition(int(spark.conf.get("spark.sql.shuffle.partitions")), "_k")
 
 
-def _task_cpu(events: Path, group: str) -> float:
-    stage_group, cpu = {}, collections.defaultdict(float)
-    for path in events.rglob("*"):
-        if not path.is_file():
-            continue
-        for line in path.read_text().splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if event.get("Event") == "SparkListenerJobStart":
-                for stage in event.get("Stage IDs", []):
-                    stage_group[stage] = (event.get("Properties") or {}).get("spark.jobGroup.id")
-            elif event.get("Event") == "SparkListenerTaskEnd":
-                metrics = event.get("Task Metrics") or {}
-                cpu[event["Stage ID"]] += metrics.get("Executor CPU Time", 0) / 1e9
-    return sum(v for k, v in cpu.items() if stage_group.get(k) == group)
-
-
 def run(records: Path, mode: str, master: str, partitions: int) -> dict:
+    from bench_spark import task_seconds
+
     from creditscore.features._spark import spark_session
 
     events = Path(tempfile.mkdtemp(prefix="cs-transfer-events-"))
@@ -101,7 +83,7 @@ def run(records: Path, mode: str, master: str, partitions: int) -> dict:
     finally:
         spark.stop()
     result = {"mode": mode, "rows": rows, "warm_seconds": round(seconds, 2),
-              "jvm_task_cpu": round(_task_cpu(events, "warm"), 2),
+              "jvm_task_cpu": round(task_seconds(events)["warm"]["cpu"], 2),
               "python_cpu": round(python_cpu.value, 2)}
     shutil.rmtree(events, ignore_errors=True)
     return result
