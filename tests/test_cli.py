@@ -65,3 +65,14 @@ def test_bad_as_of_date_exits_2(tmp_path, date):
     assert result.returncode == 2
     assert "--as-of" in result.stderr
     assert not (tmp_path / "f.parquet").exists()
+
+
+def test_python_dash_m_runs_the_same_command_line(tmp_path):
+    """``python -m creditscore`` is the installed script: same commands, same exit codes."""
+    ok = subprocess.run([sys.executable, "-m", "creditscore", "--help"], capture_output=True,
+                        text=True, timeout=600)
+    assert ok.returncode == 0 and "validate" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "creditscore", "validate", tmp_path / "none"],
+                         capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 2
+    assert "none" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
