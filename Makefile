@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bench_features.py --subjects 60000 --threads 1 --repeat 3 --floor
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

@@ -18,6 +18,7 @@ at all.
 
     nice -n 5 .venv/bin/python benchmarks/bench_entities.py [--subjects 30000]
         [--entities 2000] [--auc-seeds 101 102 103] [--fair-seeds 4] [--power-seeds 4]
+        [--seed0 9100]
         [--out FILE.json]
 """
 
@@ -122,6 +123,8 @@ def main() -> None:
     ap.add_argument("--auc-seeds", type=int, nargs="*", default=[101, 102, 103])
     ap.add_argument("--fair-seeds", type=int, default=4)
     ap.add_argument("--power-seeds", type=int, default=4)
+    ap.add_argument("--seed0", type=int, default=SEED0,
+                    help="First gate seed (fresh seeds for a re-measurement after a rule change).")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
     start, report = time.perf_counter(), {"auc": [], "power": []}
@@ -132,7 +135,7 @@ def main() -> None:
         factors = [None] if i < a.fair_seeds else []
         factors += [4.0] if i < a.power_seeds else []
         factors += [f for f in FACTORS if f != 4.0] if i == 0 else []
-        report["power"] += power(a.subjects, a.entities, SEED0 + i, factors)
+        report["power"] += power(a.subjects, a.entities, a.seed0 + i, factors)
     report["seconds"] = round(time.perf_counter() - start, 1)
     table = pd.DataFrame(report["power"])
     if not table.empty:

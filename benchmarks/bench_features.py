@@ -8,6 +8,15 @@ Parquet. Each side runs in a fresh subprocess so that peak RSS is its own.
 
     python benchmarks/bench_features.py --subjects 60000
     python benchmarks/bench_features.py --subjects 600000 --memory-limit 4GB
+    python benchmarks/bench_features.py --floor   # also time the payment groups alone
+
+``--floor`` adds a third side to every pair: only the engine's first stage, the
+contributions any feature or label reads summed into payment groups
+(``_engine.needed_contributions``, ``_visibility.prepare_contributions``: the
+same expressions as the feature query's first stage), materialised in memory.
+The point-in-time rule needs that stage before any relation can be joined to
+the dates, so its share of the yardstick shows how much of the 2x budget is
+left for the rest of the catalogue.
 
 The record set comes from ``creditscore.synth.generate`` when that is
 available, else from the small vectorised generator below (``--own-generator``
@@ -278,6 +287,8 @@ def _child(args) -> None:
         result = build_features(args.records, list(AS_OF), args.out,
                                 memory_limit=args.memory_limit, threads=args.threads)
         rows = result.n_rows
+    elif args.child == "groups":
+        rows = _payment_groups(args)
     else:
         import duckdb
 
@@ -289,6 +300,40 @@ def _child(args) -> None:
     seconds = time.perf_counter() - start
     print(json.dumps({"side": args.child, "seconds": seconds, "rows": rows,
                       "cpu_seconds": _cpu_seconds(), "peak_rss_gb": _peak_rss_kb() / 1024**2}))
+
+
+def _groups_sql() -> str:
+    """The engine's payment groups of the contributions as DuckDB SQL.
+
+    The same expressions as the feature query's first stage: the contributions
+    any feature or label reads (``needed_contributions``), summed into groups.
+    Compiled in the parent, so the timed child pays no Ibis import or compile
+    (the feature side reads its query from the disk cache).
+    """
+    import ibis
+
+    from creditscore.features._engine import _input_tables, needed_contributions
+    from creditscore.features._visibility import prepare_contributions
+    from creditscore.records import load_catalogue
+
+    tables, dates = _input_tables()
+    expr = prepare_contributions(needed_contributions(tables["contributions"], dates),
+                                 load_catalogue())
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _payment_groups(args) -> int:
+    """Materialise the payment groups (SQL from ``--sql``) in memory; their row count."""
+    from creditscore.features._engine import DATES_TABLE
+    from creditscore.features._io import connect, read_record_set, resolve_extracted_on
+    from creditscore.features._visibility import dates_frame
+
+    con = connect(args.memory_limit, args.threads)
+    read_record_set(con, args.records)
+    day = [dt.date.fromisoformat(d) for d in AS_OF]
+    con.register(DATES_TABLE, dates_frame(day, resolve_extracted_on(con, args.records)))
+    con.execute(f"CREATE TEMP TABLE groups AS {args.sql.read_text()}")
+    return con.execute("SELECT count(*) FROM groups").fetchone()[0]
 
 
 def _cpu_seconds() -> float:
@@ -317,6 +362,8 @@ def _run(side: str, record_dir: Path, out: Path, args) -> dict:
            "--out", str(out), "--memory-limit", args.memory_limit]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
+    if side == "groups":
+        cmd += ["--sql", str(args.data / "groups.sql")]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -330,9 +377,13 @@ def main(argv=None) -> None:
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--repeat", type=int, default=5, help="interleaved pairs")
-    parser.add_argument("--child", choices=["features", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the payment-group stage alone (see above)")
+    parser.add_argument("--child", choices=["features", "baseline", "groups"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sql", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         _child(args)
@@ -342,11 +393,14 @@ def main(argv=None) -> None:
     print(f"{args.subjects:,} subjects, {n_records:,} records, {len(AS_OF)} dates", flush=True)
     print(f"one-time compile of the feature query: {_warm_query_cache():.1f}s "
           "(cached on disk, not in the timings below)", flush=True)
-    results = {"baseline": [], "features": []}
+    if args.floor:
+        (args.data / "groups.sql").write_text(_groups_sql(), encoding="utf-8")
+    results = {"baseline": [], "features": [], "groups": []}
     pairs, cpu_pairs = [], []
     for i in range(args.repeat):
         # interleaved, and the order alternates: a noisy neighbour hits both sides alike
         order = ("baseline", "features") if i % 2 == 0 else ("features", "baseline")
+        order += ("groups",) if args.floor else ()
         for side in order:
             res = _run(side, record_dir, args.data / f"out-{side}.parquet", args)
             results[side].append(res)
@@ -358,7 +412,12 @@ def main(argv=None) -> None:
                          / results["baseline"][-1]["cpu_seconds"])
         print(f"  ratio of this pair: {pairs[-1]:.2f}x wall, {cpu_pairs[-1]:.2f}x CPU  "
               f"(load average {os.getloadavg()[0]:.1f})", flush=True)
-    median = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items()}
+        if args.floor:
+            groups, base = results["groups"][-1], results["baseline"][-1]
+            print(f"  payment groups alone: {groups['seconds'] / base['seconds']:.2f}x the "
+                  f"yardstick wall, {groups['cpu_seconds'] / base['cpu_seconds']:.2f}x CPU "
+                  f"({groups['rows']:,} groups)", flush=True)
+    median = {k: statistics.median(r["seconds"] for r in v) for k, v in results.items() if v}
     peak = max(r["peak_rss_gb"] for r in results["features"])
     print(f"median of {args.repeat} pairs: baseline {median['baseline']:.2f}s, features "
           f"{median['features']:.2f}s; ratio features / baseline (median of the pairs): "
