@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-latest lint bench install lock clean
+.PHONY: demo test test-slow test-latest lint bench install lock clean wheel-check docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow"
 	$(BIN)/python -m pytest -q --nbmake notebooks
+
+# The documentation site: Sphinx (PyData theme, numpydoc, myst-nb), warnings as errors.
+docs: $(STAMP)
+	rm -rf docs/generated
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "make: the site is in docs/_build/html/index.html"
+
+# The wheel on its own: built, installed into an empty venv, run from an empty folder.
+wheel-check: $(STAMP)
+	.ci/wheel-check $(BIN)/python
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
@@ -68,4 +78,4 @@ test-latest:
 	$(LATEST)/bin/python -m pytest -q -m "not slow"
 
 clean:
-	rm -rf $(VENV) $(LATEST) demo-out .pytest_cache docs/_build dist build
+	rm -rf $(VENV) $(LATEST) demo-out .pytest_cache docs/_build docs/generated docs/notebooks dist build

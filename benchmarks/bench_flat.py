@@ -8,7 +8,7 @@ reference, a plain logistic regression on optbinning's default WoE bins of
 every column (``creditscore.models._baseline``), under the very same
 stratified folds and seed. Two tables, both read flat (no adapter):
 
-- the UCI Taiwan credit-card table shipped in ``data/real/taiwan.parquet``
+- the UCI Taiwan credit-card table shipped inside the package (``creditscore.records.TAIWAN_DATA``)
   (30,000 rows, 23 columns; SEX, EDUCATION, MARRIAGE and AGE protected);
 - a German-credit-like table of 1,000 rows and 20 mixed columns made by
   scikit-learn's ``make_classification`` (``tests/flat_table.py``), with text

@@ -32,7 +32,7 @@ def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
     from .fairness import audit_model
     from .fairness._entity import policy_for_model
 
-    # an entity model is audited across the entities table's attributes (docs/entities.md)
+    # an entity model is audited across the entities table's attributes (guide: entities)
     return audit_model(model_dir, features_file, Path(protected[0]), out,
                        policy_for_model(model_dir, policy))
 
@@ -57,7 +57,7 @@ def audit(
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed.
 
-    An entity model (``--kind entity``; docs/entities.md) is audited across the attributes
+    An entity model (``--kind entity``; the guide (entities)) is audited across the attributes
     of the entities table (``--protected RECORD_DIR/entities.parquet``).
     """
     from ._progress import spinner, wanted

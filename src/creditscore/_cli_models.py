@@ -30,7 +30,7 @@ from ._cli_records import kind_option
 
 __all__ = ["train", "run", "score", "explain", "entity_defs"]
 
-MSG_KIND = ("{file}: {what}; give --kind {kind} (docs/entities.md)")
+MSG_KIND = ("{file}: {what}; give --kind {kind} (guide: entities)")
 
 
 def entity_defs(kind: str, columns: list[str], file):
@@ -197,7 +197,7 @@ def explain(
     from .explain import write_letter
 
     with spinner("writing the letter", wanted(progress)):
-        if kind == "entity":  # docs/entities.md: the supervision note
+        if kind == "entity":  # the guide (entities): the supervision note
             from .explain._entity_note import write_entity_note
 
             result = write_entity_note(record_dir, subject_id, model, day, purpose, out)

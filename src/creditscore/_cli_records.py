@@ -34,10 +34,10 @@ def _kind(value: str) -> str:
 
 
 def kind_option():
-    """``--kind person|entity`` (docs/entities.md)."""
+    """``--kind person|entity`` (guide: entities)."""
     return typer.Option("person", "--kind", callback=_kind,
                         help="person (default) or entity: the subjects to work on "
-                        "(docs/entities.md).")
+                        "(guide: entities).")
 
 
 def synth(
@@ -57,7 +57,7 @@ def synth(
     ),
     entities: int = typer.Option(
         0, "--entities", min=0,
-        help="Employers written as entity subjects (docs/entities.md); 0: persons only.",
+        help="Employers written as entity subjects (guide: entities); 0: persons only.",
     ),
 ) -> None:
     """Write a synthetic record set of the contract."""
@@ -75,7 +75,7 @@ def import_taiwan(
     paths: list[Path] = typer.Argument(
         ...,
         metavar="[DATA] OUT_DIR",
-        help="The UCI file (CSV or Parquet; default: the project's data/real/taiwan.parquet) "
+        help="The UCI file (CSV or Parquet; default: the copy shipped inside the package) "
         "and the directory to write the record set to.",
     ),
     progress: bool | None = progress_option(),
@@ -157,7 +157,7 @@ def features(
         with spinner("validating records", show):
             report = validate_records(source, catalogue=catalogue)
         refuse_invalid(record_dir, report)
-    if kind == "entity":  # docs/entities.md: DuckDB only
+    if kind == "entity":  # the guide (entities): DuckDB only
         if engine != "duckdb":
             raise InputError(MSG_ENTITY_ENGINE.format(engine=engine))
         from .features._entity_engine import ENTITY_FEATURES, build_entity_features

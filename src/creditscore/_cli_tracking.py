@@ -25,7 +25,7 @@ def demo(
     progress: bool | None = progress_option(),
     pdf: bool = typer.Option(False, "--pdf", help="Also write every report as PDF."),
     entities: int = typer.Option(0, "--entities", min=0, help="Also employers as entity "
-                                 "subjects, scored for supervision (docs/entities.md)."),
+                                 "subjects, scored for supervision."),
 ) -> None:
     """The whole pipeline on a fresh synthetic record set, ending with where each output is."""
     from ._progress import wanted
@@ -38,9 +38,8 @@ def demo(
     for line in result.lines():
         typer.echo(f"  {line}")
     if track:
-        from .tracking import tracking_uri
-
-        typer.echo(f"  tracking store  {tracking_uri()}  (run `mlflow ui` to browse)")
+        uri = result.outputs["tracking store"]
+        typer.echo(f"  (browse the runs with `mlflow ui --backend-store-uri {uri}`)")
 
 
 def retrain(

@@ -1,4 +1,4 @@
-"""Errors that map to the exit codes of the command line (shared/spec/cli.md).
+"""Errors that map to the exit codes of the command line (guide: cli).
 
 ``InputError`` (exit 2): bad input or usage; the message names the file, table,
 column and row where it can. ``PolicyRefusal`` (exit 3): a fairness gate

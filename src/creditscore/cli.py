@@ -1,4 +1,4 @@
-"""The command line (shared/spec/cli.md): the app, its commands in order, the entry point.
+"""The command line (guide: cli): the app, its commands in order, the entry point.
 
 Thin: parse, call one function per command, map errors to exit codes
 (2: bad input or usage, 3: refused by policy). The commands live by group in
@@ -31,6 +31,22 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"creditscore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the package version and exit."),
+) -> None:
+    """Credit scoring under the rule of law: records, features, models, fairness gate."""
+
 
 # the order of `creditscore --help`
 app.command()(synth)

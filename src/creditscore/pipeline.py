@@ -11,9 +11,11 @@ CLI commands call; nothing here is special to the demo but its defaults.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,13 +35,38 @@ class DemoResult:
     """Where every output of a demo run is."""
 
     out: Path
-    outputs: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Path | str] = field(default_factory=dict)
     verdicts: dict[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
+        """One aligned line per output: its name and where it is."""
         width = max(map(len, self.outputs), default=0)
         return [f"{k.ljust(width)}  {v}" for k, v in self.outputs.items()]
+
+
+@contextlib.contextmanager
+def _stores_under(out: Path, track: bool) -> Iterator[dict[str, str]]:
+    """The demo's tracking store and audit log under ``out``, unless the user chose them.
+
+    ``$MLFLOW_TRACKING_URI`` and ``$CREDITSCORE_AUDIT_LOG`` win when set; otherwise both
+    are pointed under ``out`` for the run (a SQLite store whose artifacts lie beside it,
+    see :func:`creditscore.tracking.use_experiment`) and restored afterwards.
+    """
+    chosen = {"CREDITSCORE_AUDIT_LOG": str(out / "creditscore-audit.jsonl")}
+    if track:
+        chosen["MLFLOW_TRACKING_URI"] = f"sqlite:///{(out / 'mlflow.db').resolve()}"
+    before = {k: os.environ.get(k) for k in chosen}
+    used = {k: before[k] or v for k, v in chosen.items()}
+    os.environ.update(used)
+    try:
+        yield used
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _split_features(features: Path, out: Path, train_until: dt.date,
@@ -193,15 +220,31 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
              pdf: bool = False, entities: int = 0) -> DemoResult:
     """Run the whole pipeline on a fresh synthetic record set under ``out``.
 
-    ``entities``: employers as entity subjects (docs/entities.md); with N > 0 the demo
-    also builds their features, trains and audits an ``entity_breach_12m`` model across
-    ownership, size band and region, scores them and writes one supervision note.
+    ``entities``: employers as entity subjects (the user guide's "Employers as
+    subjects"); with N > 0 the demo also builds their features, trains and audits an
+    ``entity_breach_12m`` model across ownership, size band and region, scores them and
+    writes one supervision note. Every output lies under ``out``: the tracking store
+    (``mlflow.db`` and its artifacts) and the audit log included, unless
+    ``$MLFLOW_TRACKING_URI`` / ``$CREDITSCORE_AUDIT_LOG`` name others.
     """
+    start, out = time.perf_counter(), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _stores_under(out, track) as stores:
+        result = _run_demo(out, subjects, seed, scenario, models, track, say, pdf, entities)
+    result.outputs["audit log"] = Path(stores["CREDITSCORE_AUDIT_LOG"])
+    if track:
+        result.outputs["tracking store"] = stores["MLFLOW_TRACKING_URI"]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _run_demo(out: Path, subjects: int, seed: int, scenario: str, models, track: bool,
+              say: Callable[[str], None], pdf: bool, entities: int) -> DemoResult:
+    """The steps of :func:`run_demo`, with the stores already chosen."""
     from .features import build_features
     from .reports import DataSheet
     from .scoring import score_features
 
-    start, out = time.perf_counter(), Path(out)
     result = DemoResult(out)
     records = _records_step(out, subjects, seed, scenario, say, entities)
     features = out / "features.parquet"
@@ -237,7 +280,6 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
             DEMO_AS_OF[-1], say)
     if entities:
         result.outputs.update(_entity_step(records, out, seed, track, say, pdf))
-    result.seconds = time.perf_counter() - start
     return result
 
 

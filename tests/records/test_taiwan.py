@@ -9,7 +9,7 @@ from creditscore._errors import InputError
 from creditscore.records import TABLES, arrow_schema, read_records
 from creditscore.records._taiwan import TAIWAN_AS_OF, TAIWAN_DATA, paid_month, taiwan_to_records
 
-CSV = TAIWAN_DATA  # shipped with the project: data/real/taiwan.parquet
+CSV = TAIWAN_DATA  # shipped inside the package: creditscore/records/data/
 
 
 @pytest.fixture(scope="module")

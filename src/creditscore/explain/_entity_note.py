@@ -1,4 +1,4 @@
-"""The supervision note of one entity (docs/entities.md): tier, reasons, what it is for.
+"""The supervision note of one entity (guide: entities): tier, reasons, what it is for.
 
 The entity's counterpart of the subject's letter: its PD, score, tier worded
 as supervision intensity, up to four reasons ("Contributions owed for 12

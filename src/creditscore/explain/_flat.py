@@ -34,15 +34,18 @@ class FlatExplanation:
     rows: list
 
     def to_dict(self) -> dict:
+        """The JSON-ready content: the model hash and one entry per explained row."""
         return {"model": self.model_hash, "rows": self.rows}
 
     def to_frame(self):
+        """One row per explained row: id, PD, score, tier and ``reason_1`` .. ``reason_4``."""
         import pandas as pd
 
         return pd.DataFrame([{k: v for k, v in r.items() if k != "reasons"} | {
             f"reason_{i + 1}": s for i, s in enumerate(r["reasons"])} for r in self.rows])
 
     def to_markdown(self) -> str:
+        """The explanations as a Markdown document, one section per row."""
         out = [f"# Reasons for the score (model {self.model_hash[:12]})", ""]
         for r in self.rows:
             out += [f"## Row {r['id']}", "",
@@ -54,6 +57,13 @@ class FlatExplanation:
         return "\n".join(out)
 
     def write(self, out_dir, stem: str = "explanation") -> dict[str, Path]:
+        """Write ``<stem>.md`` and ``<stem>.json`` into ``out_dir`` atomically.
+
+        Returns
+        -------
+        dict of str to Path
+            The paths written, by format (``markdown``, ``json``).
+        """
         from .._atomic import write_text_atomic
 
         out = Path(out_dir)

@@ -1,6 +1,6 @@
 """Global explanations for the model card.
 
-Boosted models: a SHAP summary (beeswarm) plot, a bar chart of mean |SHAP|,
+Boosted models: a SHAP summary (beeswarm) plot, a bar chart of mean absolute SHAP value,
 and dependence plots of the most important features, computed by
 ``shap.TreeExplainer`` on a sample of rows and written as PNG files
 (matplotlib's Agg backend, no display). Scorecards: the points table, with
@@ -56,7 +56,7 @@ def _shap(model, X: pd.DataFrame, sample: int, random_state):
 def shap_importance(
     model, X: pd.DataFrame, *, features=None, sample: int = 2000, random_state=0
 ) -> pd.DataFrame:
-    """Mean |SHAP| (log-odds) per feature on a sample, most important first."""
+    """Mean absolute SHAP value (log-odds) per feature on a sample, most important first."""
     names, _, values = _shap(model, X, sample, random_state)
     labels = _labels(names, features if features is not None else default_features(model))
     frame = pd.DataFrame(

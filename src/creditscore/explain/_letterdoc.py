@@ -54,10 +54,12 @@ class SubjectLetter:
 
     @property
     def records_left_out(self) -> pd.DataFrame:
+        """The subject's records the features did not read, with the reason for each."""
         return self.records[self.records["status"] != "used"]
 
     @property
     def payments_summary(self) -> list[str]:
+        """Plain-language lines on the payments the features read that were on time."""
         r = self.records
         ok = r[(r["status"] == "used") & ~r["negative"] & r["source"].isin(SOURCES[2:])]
         return [
@@ -66,6 +68,9 @@ class SubjectLetter:
         ]
 
     def to_dict(self) -> dict:
+        """The letter's content as JSON-ready data (subject, date, purpose, score, reasons,
+        records).
+        """
         return {
             "subject_id": self.subject_id,
             "as_of": str(self.as_of),
@@ -116,9 +121,13 @@ class LetterResult:
 
     @property
     def paths(self) -> tuple[Path, Path]:
+        """The letter's HTML and Markdown files."""
         return (self.html, self.markdown)
 
     def to_dict(self) -> dict:
+        """The JSON-ready summary of an ``explain`` run (command, purpose, model, subjects,
+        outputs).
+        """
         return {
             "command": "explain",
             "purpose": self.purpose,

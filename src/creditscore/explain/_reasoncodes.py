@@ -28,11 +28,30 @@ class ReasonCodes:
         self._index, self._features = index, features
         self._contrib, self._sentences, self._raw = contributions, sentences, raw_score
 
-    index = property(lambda self: self._index)
-    features = property(lambda self: self._features)
-    contributions = property(lambda self: self._contrib)
-    sentences = property(lambda self: self._sentences)
-    raw_score = property(lambda self: self._raw)
+    @property
+    def index(self):
+        """The rows' index."""
+        return self._index
+
+    @property
+    def features(self):
+        """The reason features of each row, most important first."""
+        return self._features
+
+    @property
+    def contributions(self):
+        """Each reason's contribution: log-odds (boosted) or points lost (scorecard)."""
+        return self._contrib
+
+    @property
+    def sentences(self):
+        """The reason sentences of each row."""
+        return self._sentences
+
+    @property
+    def raw_score(self):
+        """Boosted models: the log-odds of each row (None for scorecards)."""
+        return self._raw
 
     def __len__(self) -> int:
         return len(self._index)

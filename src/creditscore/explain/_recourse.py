@@ -84,11 +84,13 @@ class Action:
         return new
 
     def text(self, row: Mapping[str, float]) -> str:
+        """The action in plain words for a subject's feature row."""
         if callable(self.description):
             return self.description(row)
         return self.description.format(value=_num(row, self.value_from or ""))
 
     def cost(self, row: Mapping[str, float]) -> float:
+        """The effort of this action for a subject's feature row (0 when not finite)."""
         c = self.effort(row) if callable(self.effort) else self.effort
         return float(c) if np.isfinite(c) else 0.0
 
@@ -164,6 +166,7 @@ class Recourse:
 
     @property
     def found(self) -> bool:
+        """True when some allowed actions lead to a lower tier."""
         return bool(self.actions)
 
     @property
@@ -180,6 +183,8 @@ class Recourse:
         return f"{text[:1].upper()}{text[1:]} would move you to tier {self.new_tier}."
 
     def to_dict(self) -> dict:
+        """The JSON-ready recourse: tier and PD now, the actions, and the tier and PD they lead to.
+        """
         return {
             "tier": self.tier,
             "pd": self.pd,

@@ -49,7 +49,7 @@ _WINDOW = re.compile(r"_(\d+[dmy]|ever)$")
 _MEASURE = re.compile(r"_(count|amount)$")
 
 #: explicit family of a feature name (overrides the rules below): an entity's current
-#: arrears are one fact (docs/entities.md), however they are counted
+#: arrears are one fact (guide: entities), however they are counted
 FAMILY_OVERRIDES: dict[str, str] = {
     "ent_arrears_employees": "ent_arrears",
     "ent_arrears_months": "ent_arrears",

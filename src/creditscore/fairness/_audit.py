@@ -170,6 +170,7 @@ class FairnessAudit(_checks.CheckTable):
 
     @property
     def unavailable_attributes(self) -> list[str]:
+        """Protected attributes asked for but absent or entirely unknown in the data."""
         return list(self._unavailable)
 
     @property

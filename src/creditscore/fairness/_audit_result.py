@@ -2,7 +2,7 @@
 
 ``AuditResult`` joins the outcome audit (``FairnessAudit``), the record screen
 (``RecordScreen``) and the named proxies of one model under one policy, and writes
-``audit.json`` (shared/spec/cli.md), ``audit_groups.parquet`` and ``audit.md``.
+``audit.json`` (guide: cli), ``audit_groups.parquet`` and ``audit.md``.
 ``_gate`` builds it.
 """
 
@@ -82,6 +82,7 @@ class AuditResult(CheckTable):
 
     @property
     def audit(self) -> FairnessAudit:
+        """The :class:`FairnessAudit` behind the verdict (group metrics and intervals)."""
         return self._audit
 
     @property
@@ -91,10 +92,12 @@ class AuditResult(CheckTable):
 
     @property
     def model_hash(self) -> str:
+        """The sha256 of the audited model's files: the verdict binds to it."""
         return self._model_hash
 
     @property
     def target(self) -> str:
+        """The label the audited model predicts."""
         return self._target
 
     @property
@@ -142,9 +145,11 @@ class AuditResult(CheckTable):
         }
 
     def to_json(self) -> bytes:
+        """``audit.json``'s bytes: :meth:`to_dict` as indented JSON (no NaN), newline-terminated."""
         return (json.dumps(self.to_dict(), indent=2, default=str, allow_nan=False) + "\n").encode()
 
     def to_markdown(self) -> str:
+        """The audit as Markdown: the checks by attribute and, when screened, the uneven records."""
         from ._render import audit_markdown, table
 
         text = audit_markdown(self._audit, title=f"Fairness audit of model {self._model_hash[:12]}")

@@ -82,6 +82,7 @@ class Recipe:
     detail: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """The JSON-ready recipe: name, method, what it changes, dropped and neutralised inputs."""
         return {"name": self.name, "method": self.method, "changed": self.changed,
                 "drop": list(self.drop), "weighted": self.weights is not None,
                 "neutralise": dict(self.neutralise), **self.detail}

@@ -1,4 +1,4 @@
-"""The audit of entity models (docs/entities.md): its default policy.
+"""The audit of entity models (guide: entities): its default policy.
 
 An entity model is audited across the attributes of the ``entities`` table
 (ownership, size band, region, and ownership x size band) under

@@ -60,7 +60,7 @@ def _source(name: str) -> str | None:
         return get_feature(name).source
     except (KeyError, ValueError):
         pass
-    from ..features._entity_defs import ENTITY_FEATURES  # docs/entities.md
+    from ..features._entity_defs import ENTITY_FEATURES  # the guide (entities)
 
     return next((f.source for f in ENTITY_FEATURES if f.name == name), None)
 

@@ -2,7 +2,7 @@
 
 ``audit_model`` is what ``creditscore audit`` calls. It scores the rows with
 the model, audits the outcomes against the protected table, names proxies,
-writes ``audit.json`` (shared/spec/cli.md), ``audit_groups.parquet`` (the
+writes ``audit.json`` (guide: cli), ``audit_groups.parquet`` (the
 per-group metrics the reports draw, suppressed groups left out) and
 ``audit.md`` into the report folder, and records the verdict in
 ``MODEL_DIR/audit/`` bound to the model's hash. The CLI exits 0 when

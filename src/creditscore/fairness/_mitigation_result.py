@@ -40,18 +40,65 @@ class CandidateResult:
         self._model_dir, self._report_dir = Path(model_dir), Path(report_dir)
         self._auc, self._auc_ci, self._flag_rate = auc, tuple(auc_ci), flag_rate
 
-    name = property(lambda self: self._recipe.name)
-    method = property(lambda self: self._recipe.method)
-    changed = property(lambda self: self._recipe.changed, doc="what it changes, in words")
-    recipe = property(lambda self: self._recipe)
-    model_dir = property(lambda self: self._model_dir)
-    report_dir = property(lambda self: self._report_dir, doc="audit.json and reports")
-    audit = property(lambda self: self._audit, doc="AuditResult")
-    auc = property(lambda self: self._auc, doc="AUC on the audit rows")
-    auc_ci = property(lambda self: self._auc_ci)
-    flag_rate = property(lambda self: self._flag_rate, doc="share flagged, audit rows")
-    passed = property(lambda self: self._audit.passed)
-    model_hash = property(lambda self: self._audit.model_hash)
+    @property
+    def name(self):
+        """The candidate's name."""
+        return self._recipe.name
+
+    @property
+    def method(self):
+        """How the candidate was made (drop, neutralise, reweigh, reduction, constraint)."""
+        return self._recipe.method
+
+    @property
+    def changed(self):
+        """What it changes, in words."""
+        return self._recipe.changed
+
+    @property
+    def recipe(self):
+        """The candidate's :class:`Recipe`."""
+        return self._recipe
+
+    @property
+    def model_dir(self):
+        """The candidate's model directory."""
+        return self._model_dir
+
+    @property
+    def report_dir(self):
+        """The folder of the candidate's ``audit.json`` and reports."""
+        return self._report_dir
+
+    @property
+    def audit(self):
+        """The candidate's :class:`AuditResult`."""
+        return self._audit
+
+    @property
+    def auc(self):
+        """The AUC on the audit rows."""
+        return self._auc
+
+    @property
+    def auc_ci(self):
+        """The bootstrap interval of the AUC."""
+        return self._auc_ci
+
+    @property
+    def flag_rate(self):
+        """The share of the audit rows flagged."""
+        return self._flag_rate
+
+    @property
+    def passed(self):
+        """True when the candidate passed the gate."""
+        return self._audit.passed
+
+    @property
+    def model_hash(self):
+        """The sha256 of the candidate's model files."""
+        return self._audit.model_hash
 
     @property
     def usable(self) -> bool:
@@ -87,12 +134,30 @@ class MitigationResult:
         self._facts = dict(facts)
         self._out: Path | None = None
 
-    original = property(lambda self: self._original)
-    candidates = property(lambda self: {c.name: c for c in self._candidates})
-    attributes = property(lambda self: list(self._attributes))
-    proxies = property(lambda self: list(self._proxies))
-    no_change = property(lambda self: self._original.passed,
-                         doc="True when the model passed already (nothing was trained)")
+    @property
+    def original(self):
+        """The original model's audit (a :class:`~creditscore.fairness.AuditResult`)."""
+        return self._original
+
+    @property
+    def candidates(self):
+        """The candidates tried, by name."""
+        return {c.name: c for c in self._candidates}
+
+    @property
+    def attributes(self):
+        """The protected attributes the gate failed on."""
+        return list(self._attributes)
+
+    @property
+    def proxies(self):
+        """The proxies of protected attributes named by the audit."""
+        return list(self._proxies)
+
+    @property
+    def no_change(self):
+        """True when the model passed already (nothing was trained)."""
+        return self._original.passed
 
     @property
     def passing(self) -> list[CandidateResult]:
@@ -101,10 +166,12 @@ class MitigationResult:
 
     @property
     def chosen(self) -> CandidateResult | None:
+        """The most accurate candidate that passed the gate, or None when none passed."""
         return self.passing[0] if self.passing else None
 
     @property
     def reason(self) -> str:
+        """Why this candidate was chosen, or why none was, in one sentence."""
         if self.no_change:
             return NO_CHANGE
         c = self.chosen
@@ -149,6 +216,7 @@ class MitigationResult:
                 "model_hash": c.model_hash, "model_dir": str(c.model_dir)}
 
     def to_frame(self) -> pd.DataFrame:
+        """The frontier: one row per candidate (AUC, worst ratios, failures, passed, chosen)."""
         return self.frontier
 
     def to_dict(self) -> dict:
@@ -173,6 +241,7 @@ class MitigationResult:
         return fig
 
     def to_markdown(self) -> str:
+        """The mitigation result as a Markdown document with the frontier table."""
         from ._render import table
 
         cols = ["candidate", "changed", "auc", "worst_flag_rate_ratio", "worst_fpr_difference",
@@ -199,6 +268,8 @@ class MitigationResult:
         return paths
 
     def summary(self) -> str:
+        """One line: how many candidates were tried, how many pass, and the reason for the choice.
+        """
         n = len(self._candidates)
         return self.reason if self.no_change else (
             f"{n} candidates, {len(self.passing)} pass the gate; {self.reason}")

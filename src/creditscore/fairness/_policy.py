@@ -61,6 +61,7 @@ class CheckSpec:
 
     @property
     def direction(self) -> str:
+        """Which side of the threshold passes: ``'min'`` (at least) or ``'max'`` (at most)."""
         return METRICS[self.metric]
 
     def exemption(self, attribute: str) -> str | None:
@@ -93,6 +94,8 @@ class Policy:
     raw: dict
 
     def check(self, metric: str) -> CheckSpec | None:
+        """The policy's specification of ``metric`` (a :class:`CheckSpec`), or None if it has none.
+        """
         return next((c for c in self.checks if c.metric == metric), None)
 
     @property
@@ -102,6 +105,7 @@ class Policy:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def to_dict(self) -> dict:
+        """The policy as loaded, with its source path and the sha256 of its text."""
         return {**copy.deepcopy(self.raw), "source": self.source, "sha256": self.sha256}
 
 

@@ -64,6 +64,7 @@ class ProxyReport:
 
     @property
     def thresholds(self) -> dict:
+        """The association thresholds above which an input is named a proxy."""
         return dict(self._thresholds)
 
     @property
@@ -79,6 +80,7 @@ class ProxyReport:
         return list(dict.fromkeys(self.named["feature"]))
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of the proxy table: one row per model input and protected attribute."""
         return self._table.copy()
 
     def to_dict(self) -> dict:

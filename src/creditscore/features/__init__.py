@@ -6,7 +6,7 @@ only from what was visible at ``as_of`` under the contract's point-in-time
 rule and the catalogue (``_visibility`` is the one place that encodes them).
 The definitions are Ibis expressions: DuckDB runs them here, and the same
 expression runs on Spark. The labels ``default_12m`` and ``breach_12m`` follow
-the contract exactly (shared/spec/records.md).
+the contract exactly (guide: records).
 
 >>> from creditscore.features import build_features  # doctest: +SKIP
 >>> build_features("records/", ["2023-06-30"], "features.parquet")  # doctest: +SKIP

@@ -125,7 +125,7 @@ def build_features(
     Parameters
     ----------
     record_dir : path or str
-        A record set (shared/spec/records.md), Parquet or CSV. The Spark
+        A record set (guide: records), Parquet or CSV. The Spark
         engine also takes a URI (``file://``, ``s3a://``, ``hdfs://``, ``gs://``).
     as_of : date, str or sequence of them
         Observation dates.

@@ -1,4 +1,4 @@
-"""Entity features (docs/entities.md): employer-owed contributions, loans, public records.
+"""Entity features (guide: entities): employer-owed contributions, loans, public records.
 
 An entity's employer-owed contributions are the contribution rows whose
 ``employer_id`` is the entity, keyed by the entity (``subject_id``) with the
@@ -136,7 +136,7 @@ def _entity_features() -> tuple[FeatureDef, ...]:
 
 #: every entity feature, in output column order
 ENTITY_FEATURES: tuple[FeatureDef, ...] = _entity_features()
-#: the headcount itself is what the audited size band is made of (docs/entities.md): it
+#: the headcount itself is what the audited size band is made of (guide: entities): it
 #: stays in the feature table (and is the record screen's exposure), but, like a birth
 #: year for the age band, it is no model input; its trend (a ratio, free of size) is
 SIZE_COLUMNS = ("ent_headcount", "ent_headcount_12m_ago")

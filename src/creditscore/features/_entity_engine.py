@@ -1,4 +1,4 @@
-"""Entity features and labels as one Ibis expression, run on DuckDB (docs/entities.md).
+"""Entity features and labels as one Ibis expression, run on DuckDB (guide: entities).
 
 The expression reuses the point-in-time rule of ``_visibility`` unchanged:
 the entity's employer-owed contribution rows are the prepared payment groups
@@ -37,7 +37,7 @@ __all__ = ["employer_rows", "entity_expression", "build_entity_table", "build_en
 
 ENTITY_SUBJECTS = "cs_entity_subjects"
 MSG_NO_ENTITIES = ("{dir}: the record set has no entity subjects (subjects.kind = 'entity'; "
-                   "docs/entities.md)")
+                   "the guide (entities))")
 
 
 def employer_rows(contributions: ir.Table, catalogue: Catalogue) -> ir.Table:

@@ -1,4 +1,4 @@
-"""The entity labels ``entity_breach_12m`` and ``default_12m`` (docs/entities.md).
+"""The entity labels ``entity_breach_12m`` and ``default_12m`` (guide: entities).
 
 W = (t, t + 365 days]. An employer-owed contribution is 3 months (90 days) in
 arrears on ``due_on + 90 days`` if not force majeure and not paid by then:

@@ -156,7 +156,7 @@ def typed_view(con, table: str, subjects: tuple[str | None, str | None] = (None,
     if where and table == "repayments":
         where = f'loan_id IN (SELECT loan_id FROM "cs_raw_loans" WHERE {where})'
     if table == "subjects" and _has_column(con, "cs_raw_subjects", "kind"):
-        # the entity extension (docs/entities.md): person features are for persons only
+        # the entity extension (guide: entities): person features are for persons only
         where = " AND ".join(w for w in (where, "\"kind\" = 'person'") if w)
     sql = f'CREATE OR REPLACE VIEW "{table_name(table)}" AS SELECT {cols} FROM "cs_raw_{table}"'
     _run(con, sql + (f" WHERE {where}" if where else ""))

@@ -209,7 +209,7 @@ def register(spark, record_dir, as_of, catalogue):
     try:
         for table in MODEL_TABLES:
             raw, files[table] = _read_raw(spark, root, table)
-            if table == "subjects" and "kind" in raw.columns:  # docs/entities.md
+            if table == "subjects" and "kind" in raw.columns:  # the guide (entities)
                 raw = raw.filter(raw["kind"] == "person")  # person features: persons only
             typed = _typed(raw, files[table], table)
             views[table] = f"{table_name(table)}_{token}"

@@ -22,7 +22,7 @@ The relations the features read (windows, months, employers, the last
 card statement) are shaped from these expressions by :mod:`._relations`,
 which applies no rule of its own.
 
-Decisions (shared/spec/records.md, "Visibility at an observation date t"):
+Decisions (the record contract (guide: records), "Visibility at an observation date t"):
 
 * existence: a contribution or instalment exists at t once ``due_on <= t``
   (an instalment also needs its loan ``opened_on <= t``); a loan once

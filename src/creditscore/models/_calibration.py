@@ -69,6 +69,22 @@ class Calibrator(BaseEstimator):
         self.min_events = min_events
 
     def fit(self, raw, y):
+        """Fit the map from raw scores to probabilities.
+
+        ``method='auto'`` picks isotonic regression when there are enough rows and
+        events, else Platt scaling; the choice and the counts are kept (:meth:`to_dict`).
+
+        Parameters
+        ----------
+        raw : array-like of shape (n_samples,)
+            Raw model scores (log-odds or points).
+        y : array-like of shape (n_samples,)
+            Observed outcomes, 0 or 1.
+
+        Returns
+        -------
+        self : Calibrator
+        """
         raw = np.asarray(raw, dtype=float)
         y = np.asarray(y, dtype=float)
         if self.method not in ("auto", "isotonic", "platt"):
@@ -90,6 +106,7 @@ class Calibrator(BaseEstimator):
         return calibrate(self.params_, raw)
 
     def to_dict(self) -> dict:
+        """The fitted calibrator as JSON-ready data: method, rows, events and parameters."""
         check_is_fitted(self, "params_")
         return {
             "method": self.method_,
@@ -259,11 +276,34 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         return self.estimator_.predict_proba(X)[:, 1]
 
     def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities of the event (the PD) and of its absence.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+            The model's feature columns; protected attributes are never read.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Column 1 is the calibrated PD, column 0 its complement.
+        """
         check_is_fitted(self, "calibrator_")
         p = self.calibrator_.predict(self.predict_raw(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:
+        """The class at PD 0.5 (1: the event); see :meth:`predict_proba` for the PDs.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+            The model's feature columns.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def score(self, X) -> np.ndarray:

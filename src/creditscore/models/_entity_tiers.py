@@ -1,4 +1,4 @@
-"""Entity models (docs/entities.md): tiers as supervision intensity, and what they are for.
+"""Entity models (guide: entities): tiers as supervision intensity, and what they are for.
 
 An entity model is one whose inputs are entity features (``ent_`` names,
 ``creditscore.features._entity_defs``). Its tiers A-D keep the bands of

@@ -145,6 +145,7 @@ class Evaluation:
 
     @property
     def dates(self) -> list[str]:
+        """The observation dates evaluated one by one (the pooled rows excluded)."""
         return sorted({r["as_of"] for r in self._rows} - {ALL})
 
     def to_frame(self):

@@ -260,6 +260,8 @@ class ExperimentResult:
     oracle: dict | None = None
 
     def to_dict(self) -> dict:
+        """The experiment as JSON-ready data: run folder, configuration, training and test figures.
+        """
         test = self.test.to_dict() if self.test is not None else None
         return {
             "run_dir": str(self.run_dir),

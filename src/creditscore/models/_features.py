@@ -41,7 +41,7 @@ PROTECTED_COLUMNS = (
     "region",
     "education",
     "marriage",
-    # an entity's audit attributes (docs/entities.md, the entities table)
+    # an entity's audit attributes (the guide (entities), the entities table)
     "ownership",
     "size_band",
     "headcount",

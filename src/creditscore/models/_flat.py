@@ -93,9 +93,13 @@ class FlatFeature:
 
     @property
     def reason(self) -> str:
+        """The reason template of this feature: its description (or name) and ``{value}``."""
         return f"{self.description or self.name}: {{value}}"
 
     def value_text(self, value) -> str | None:
+        """``value`` as shown to a person (the category's label for a categorical), None if
+        missing.
+        """
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
         if self.kind == "categorical":
@@ -104,6 +108,9 @@ class FlatFeature:
         return _show(value)
 
     def sentence(self, value) -> str:
+        """A reason sentence for this feature at ``value``: its description (or name) and the
+        value.
+        """
         shown = self.value_text(value)
         if self.description:
             text = f"{self.description}: {shown if shown is not None else 'not given'}"
@@ -111,6 +118,7 @@ class FlatFeature:
         return f"{self.name} is {shown if shown is not None else 'missing'}"
 
     def to_dict(self) -> dict:
+        """The feature's schema entry: name, description, direction, categories and kind."""
         return {"name": self.name, "description": self.description, "direction": self.direction,
                 "categories": list(self.categories), "kind": self.kind}
 
@@ -129,6 +137,7 @@ class FlatSchema:
 
     @property
     def names(self) -> list[str]:
+        """The model's feature names, in model order."""
         return [f.name for f in self.features]
 
     @property
@@ -155,17 +164,21 @@ class FlatSchema:
         return pd.DataFrame(out, index=frame.index)
 
     def row_ids(self, frame) -> np.ndarray:
+        """The ids of ``frame``'s rows: the id column as text, else the row numbers."""
         if self.id_column and self.id_column in frame.columns:
             return frame[self.id_column].astype(str).to_numpy()
         return np.arange(len(frame)).astype(str)
 
     def to_dict(self) -> dict:
+        """The schema as JSON-ready data: target, positive class, id, protected, dropped, features.
+        """
         return {"target": self.target, "positive": self.positive, "id_column": self.id_column,
                 "protected": list(self.protected), "dropped": dict(self.dropped),
                 "features": [f.to_dict() for f in self.features]}
 
     @classmethod
     def from_dict(cls, d: dict) -> FlatSchema:
+        """The schema from its JSON form (:meth:`to_dict`), as stored in the model directory."""
         feats = tuple(FlatFeature(f["name"], f.get("description", ""), int(f["direction"]),
                                   tuple(f.get("categories", ())), f.get("kind", "numeric"))
                       for f in d["features"])

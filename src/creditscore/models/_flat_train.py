@@ -192,9 +192,11 @@ class FlatTrainResult:
     tiers: object
 
     def value(self, metric: str) -> float:
+        """The out-of-fold value of ``metric`` (for example ``'auc'``)."""
         return self.out_of_fold[metric]["value"]
 
     def to_dict(self) -> dict:
+        """The training result as JSON-ready data: model, counts and out-of-fold metrics."""
         return {"model_dir": None if self.model_dir is None else str(self.model_dir),
                 "model_hash": self.model_hash, "target": self.target, "kind": self.kind,
                 "n_rows": self.n_rows, "n_events": self.n_events,
@@ -202,6 +204,7 @@ class FlatTrainResult:
                 "tiers": self.tiers.to_dict()}
 
     def to_frame(self):
+        """The out-of-fold metrics as a table: metric, value, interval bounds."""
         import pandas as pd
 
         return pd.DataFrame([{"metric": k, "value": v["value"],

@@ -176,6 +176,19 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
 
     def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of the event and of its absence (uncalibrated).
+
+        Uses the booster's best iteration and ``num_threads`` threads.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+            The columns the model was fitted on, in any order.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
         check_is_fitted(self, "booster_")
         Xa = feature_matrix(X, list(self.feature_names_in_))
         p = self.booster_.predict(
@@ -184,6 +197,16 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:
+        """The class at probability 0.5 (1: the event).
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def model_text(self) -> str:

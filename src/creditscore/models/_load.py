@@ -156,13 +156,25 @@ class LoadedModel:
         """The model's input columns of ``frame`` (a flat table is encoded by its schema)."""
         return frame if self.flat is None else self.flat.encode(frame, where)
 
-    kind = property(lambda self: self.info["kind"], doc="'lgbm' or 'scorecard'.")
-    target = property(lambda self: self.info["target"], doc="The label the model predicts.")
-    scale = property(lambda self: self.model.scale_, doc="The points scale.")
-    estimator = property(
-        lambda self: self.model.estimator_,
-        doc="The base model (``booster_`` of LightGBM, or the scorecard).",
-    )
+    @property
+    def kind(self):
+        """'lgbm' or 'scorecard'."""
+        return self.info["kind"]
+
+    @property
+    def target(self):
+        """The label the model predicts."""
+        return self.info["target"]
+
+    @property
+    def scale(self):
+        """The points scale."""
+        return self.model.scale_
+
+    @property
+    def estimator(self):
+        """The base model (``booster_`` of LightGBM, or the scorecard)."""
+        return self.model.estimator_
 
     @property
     def feature_names(self) -> list[str]:

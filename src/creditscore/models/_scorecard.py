@@ -83,7 +83,10 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
     bins_ : dict of str to dict
         Per selected characteristic: ``splits``, bin ``labels``, ``woe`` (the
         last entry is the Missing bin), counts.
-    coef_ : ndarray, intercept_ : float
+    coef_ : ndarray
+        The logistic regression's coefficient of each characteristic's WoE.
+    intercept_ : float
+        Its intercept.
     feature_names_in_ : ndarray of str
         The selected characteristics, in model order.
     iv_ : dict of str to float
@@ -181,10 +184,32 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         return z
 
     def predict_proba(self, X) -> np.ndarray:
+        """Probabilities of the event and of its absence from the scorecard's log-odds.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+            The columns the scorecard was fitted on.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Column 1 is the (uncalibrated) probability of the event.
+        """
         p = 1 / (1 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - p, p])
 
     def predict(self, X) -> np.ndarray:
+        """The class at probability 0.5 (1: the event).
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def score(self, X) -> np.ndarray:

@@ -57,10 +57,12 @@ class PointsScale:
 
     @property
     def factor(self) -> float:
+        """Points per unit of log-odds: ``pdo / ln 2``."""
         return self.pdo / math.log(2)
 
     @property
     def offset(self) -> float:
+        """The points at log-odds 0: ``points - factor * ln(odds)``."""
         return self.points - self.factor * math.log(self.odds)
 
     def from_logit(self, logit) -> np.ndarray:
@@ -78,6 +80,7 @@ class PointsScale:
         return 1 / (1 + odds)
 
     def to_dict(self) -> dict:
+        """The scale as JSON-ready data: points to double the odds, anchor odds and points."""
         return {"pdo": self.pdo, "odds": self.odds, "points": self.points}
 
 
@@ -116,6 +119,7 @@ class RiskTiers:
         return np.asarray(self.labels, dtype=object)[idx]
 
     def to_dict(self) -> dict:
+        """The tiers as JSON-ready data: the PD band edges and the tier labels."""
         return {"bands": list(self.bands), "labels": list(self.labels)}
 
     def to_frame(self, scale: PointsScale | None = None):

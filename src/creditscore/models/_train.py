@@ -236,6 +236,8 @@ class TrainResult:
     holdout_dates: list
 
     def to_dict(self) -> dict:
+        """The training result as JSON-ready data: model directory and hash, target, kind, figures.
+        """
         return {
             "model_dir": None if self.model_dir is None else str(self.model_dir),
             "model_hash": self.model_hash,

@@ -1,7 +1,7 @@
 """Record sets: the contract, reading and writing, validation, pseudonyms.
 
 A record set is a directory with one Parquet (or CSV) file per table of the
-record contract (shared/spec/records.md) and an optional ``manifest.json``.
+record contract (guide: records) and an optional ``manifest.json``.
 :func:`read_records` types it exactly as the contract and refuses it unless
 :func:`validate_records` finds no problem; the validator collects every
 problem with its table, column and row. Public record types are checked

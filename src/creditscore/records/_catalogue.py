@@ -61,16 +61,20 @@ class Catalogue:
 
     @property
     def allowed_types(self) -> list[str]:
+        """The record types the catalogue allows, sorted."""
         return sorted(k for k, v in self.record_types.items() if v.allowed)
 
     @property
     def breach_types(self) -> list[str]:
+        """The allowed record types that count as a breach for ``breach_12m``, sorted."""
         return sorted(k for k, v in self.record_types.items() if v.allowed and v.breach)
 
     def display_months(self, record_type: str) -> int:
+        """How many months a record of ``record_type`` may be shown after it is recorded."""
         return self.record_types[record_type].display_period_months
 
     def to_dict(self) -> dict:
+        """The catalogue as JSON-ready data: version, display periods and record types."""
         return {
             "catalogue_version": self.version,
             "negative_items": {

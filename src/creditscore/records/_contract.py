@@ -1,4 +1,4 @@
-"""The record contract (shared/spec/records.md) as data.
+"""The record contract (guide: records) as data.
 
 One place states every table, its columns, their logical types, which are
 nullable, which are unique keys and which hold money. Readers, the validator,
@@ -66,6 +66,7 @@ class Column:
 
     @property
     def arrow_type(self) -> pa.DataType:
+        """The pyarrow type of the column's kind."""
         return ARROW_TYPES[self.kind]
 
 
@@ -79,9 +80,11 @@ class Table:
 
     @property
     def column_names(self) -> list[str]:
+        """The table's column names, in contract order."""
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
+        """The column called ``name``; KeyError naming the table when there is none."""
         for c in self.columns:
             if c.name == name:
                 return c
@@ -89,10 +92,11 @@ class Table:
 
     @property
     def date_columns(self) -> list[str]:
+        """The names of the table's date columns."""
         return [c.name for c in self.columns if c.kind == "date"]
 
 
-#: The tables of the contract as shared/spec/records.md (docs/records.md) states them. A
+#: The tables of the contract as the record contract (guide: records) states them. A
 #: table is a line ``NAME`` (``NAME key COLUMN`` when a column is its unique key), then one
 #: indented line a column: ``COLUMN TYPE [nullable] [in SET]``. TYPE is str, date, float,
 #: int, bool or money (a non-negative float amount); SET names one of the value sets above.

@@ -1,4 +1,4 @@
-"""Market entities as subjects: the contract extension of docs/entities.md (private).
+"""Market entities as subjects: the contract extension of the guide (entities) (private).
 
 ``subjects.kind`` (optional: ``person`` or ``entity``; no column, every
 subject is a person) and the audit-only ``entities`` table (region,
@@ -64,7 +64,7 @@ MSG_PROTECTED_ENTITY = "protected row of an entity (an entity's attributes go in
 
 
 def size_band(headcount: int) -> str:
-    """The size band of a headcount (docs/entities.md)."""
+    """The size band of a headcount (guide: entities)."""
     return [band for band, least in SIZE_BANDS.items() if headcount >= least][-1]
 
 
@@ -142,7 +142,7 @@ def _entity_table_checks(con, record_dir: Path, fmt: str) -> tuple[list[_Check],
         _Check(t, "headcount", MSG_HEADCOUNT, "a whole number >= 0",
                "SELECT _row, headcount__raw FROM ent_attr WHERE headcount__raw IS NOT NULL "
                "AND (headcount IS NULL OR headcount < 0)"),
-        _Check(t, "size_band", MSG_BAND, "the band of the headcount (docs/entities.md)",
+        _Check(t, "size_band", MSG_BAND, "the band of the headcount (guide: entities)",
                f"SELECT _row, size_band__raw FROM ent_attr WHERE headcount >= 0 AND "
                f"size_band IS NOT NULL AND size_band <> {size_band_sql('headcount')}"),
         _Check(t, "subject_id", MSG_DUPLICATE, "a unique id",
@@ -186,7 +186,7 @@ def _cross_checks(files: dict, fmt: str) -> list[_Check]:
     if "public_records" in src:
         out.append(_Check(
             "public_records", "record_type", MSG_ENTITY_RECORD,
-            "a record type an entity can have (docs/entities.md)",
+            "a record type an entity can have (guide: entities)",
             f"SELECT _row, record_type FROM {src['public_records']} WHERE CAST(subject_id AS "
             f"VARCHAR) IN {ent} AND record_type IN ({_sql_list(PERSON_ONLY_RECORD_TYPES)})"))
     if "protected" in src:

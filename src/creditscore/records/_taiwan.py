@@ -1,8 +1,9 @@
 """The UCI Taiwan credit-card data as a record set of the contract.
 
-The UCI data (Yeh & Lien 2009, CC BY 4.0) ships with the project as
-``data/real/taiwan.parquet`` (:data:`TAIWAN_DATA`; source, licence and
-citation in ``data/real/README.md``); the original
+The UCI data (Yeh & Lien 2009, CC BY 4.0) ships inside the package as
+``creditscore/records/data/taiwan.parquet`` (:data:`TAIWAN_DATA`; source,
+licence and citation in the ``README.md`` beside it), so an installed wheel
+holds it; the original
 ``taiwan_default_of_credit_card_clients.csv`` is read too. It holds 30,000
 card holders with six monthly statements, April to September 2005.
 :func:`taiwan_to_records` turns it into the contract's tables so the whole
@@ -83,8 +84,8 @@ STATUS = ("X11", "X10", "X9", "X8", "X7", "X6")  # April .. September
 BILL = ("X17", "X16", "X15", "X14", "X13", "X12")
 PAID = ("X23", "X22", "X21", "X20", "X19", "X18")
 DUE_DAY = 15
-#: The data set shipped in the repository (src/creditscore/records -> repository root).
-TAIWAN_DATA = Path(__file__).resolve().parents[3] / "data" / "real" / "taiwan.parquet"
+#: The data set shipped inside the package (package data, in the wheel too).
+TAIWAN_DATA = Path(__file__).resolve().parent / "data" / "taiwan.parquet"
 OPENED_ON = dt.date(2005, 3, 1)
 ARREARS_PAID_ON = dt.date(2005, 10, 1)
 OCTOBER_DUE = dt.date(2005, 10, 15)

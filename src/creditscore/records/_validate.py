@@ -163,7 +163,7 @@ def report_for(con, opened: Opened, catalogue: Catalogue, max_messages: int = 50
     """Run every check on a record set opened in ``con`` and build the report."""
     findings = [Finding((p,), 1) for p in opened.problems]
     findings += _findings(con, opened, catalogue)
-    if opened.format in ("parquet", "csv"):  # the entity extension (docs/entities.md)
+    if opened.format in ("parquet", "csv"):  # the entity extension (guide: entities)
         findings += entity_findings(con, opened.path)
     extracted_on = opened.manifest_date or max_date(con, opened)
     return ValidationReport(findings, opened.tables, extracted_on, max_messages)

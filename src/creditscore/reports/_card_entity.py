@@ -1,4 +1,4 @@
-"""The model card's section for entity models (docs/entities.md): tiers as supervision
+"""The model card's section for entity models (guide: entities): tiers as supervision
 intensity, what an entity tier may and may not be used for, and how entities are audited."""
 
 from __future__ import annotations

@@ -107,6 +107,7 @@ class ModelComparison(DocumentReport):
         return pd.DataFrame(rows, columns=["measure", "a", "b", "b_minus_a"])
 
     def to_dict(self) -> dict:
+        """The comparison's facts as JSON-ready data: each model's hash, verdict and metrics."""
         return {
             "a": {"label": self._a.label, "model_hash": self._a.info.model_hash,
                   "verdict": self._a.verdict},
@@ -132,6 +133,7 @@ class ModelComparison(DocumentReport):
         return frames[0].merge(frames[1], on=["attribute", "group"], how="inner")
 
     def document(self) -> Document:
+        """The comparison as a :class:`Document`: the two models side by side."""
         a, b = self._a, self._b
         return Document(
             title=f"Comparison: {a.label} and {b.label}",

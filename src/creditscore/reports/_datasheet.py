@@ -152,9 +152,11 @@ class DataSheet(DocumentReport):
 
     @property
     def suppressed(self) -> list[tuple[str, str]]:
+        """The (attribute, group) pairs too small to report."""
         return list(self._suppressed)
 
     def to_dict(self) -> dict:
+        """The data sheet's facts as JSON-ready data: manifest, composition and coverage."""
         return {
             "name": self.name,
             "manifest": self._manifest,
@@ -167,6 +169,7 @@ class DataSheet(DocumentReport):
         }
 
     def document(self) -> Document:
+        """The data sheet as a :class:`Document`, ready for HTML, Markdown or PDF."""
         extracted = self._manifest.get("extracted_on", "not recorded (no manifest.json)")
         return Document(
             title=f"Data sheet: {self.name}",

@@ -140,6 +140,7 @@ class Section:
 
     @property
     def anchor(self) -> str:
+        """The section's HTML anchor, from its title."""
         return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
 
 

@@ -81,14 +81,17 @@ class FairnessReport(DocumentReport):
 
     @property
     def passed(self) -> bool:
+        """True when the audit's gate passed."""
         return self._audit.passed
 
     @property
     def model_hash(self) -> str | None:
+        """The sha256 of the audited model's files."""
         return self._audit.model_hash
 
     @property
     def suppressed(self) -> list[tuple[str, str]]:
+        """The (attribute, group) pairs too small to report."""
         return list(self._audit.suppressed)
 
     def to_frame(self):
@@ -98,6 +101,7 @@ class FairnessReport(DocumentReport):
         return frame
 
     def to_dict(self) -> dict:
+        """The report's facts as JSON-ready data: verdict, model hash, checks and frontier."""
         frontier = self._frontier
         counts = kind_counts(self._audit)
         return {
@@ -115,6 +119,7 @@ class FairnessReport(DocumentReport):
         }
 
     def document(self) -> Document:
+        """The fairness report as a :class:`Document`, opening with the verdict screen."""
         audit = self._audit
         return Document(
             title="Fairness report",

@@ -110,14 +110,17 @@ class ModelCard(DocumentReport):
 
     @property
     def target(self) -> str:
+        """The label the model predicts."""
         return self._info.target
 
     @property
     def model_hash(self) -> str:
+        """The sha256 of the model's files."""
         return self._info.model_hash
 
     @property
     def audited(self) -> bool:
+        """True when the model has an audit (a verdict in its directory or one given)."""
         return self._info.verdict is not None or self._audit is not None
 
     @property
@@ -136,6 +139,7 @@ class ModelCard(DocumentReport):
         )
 
     def to_dict(self) -> dict:
+        """The card's facts as JSON-ready data: target, kind, hash, samples, metrics, audit."""
         info = self._info
         return {
             "target": info.target,
@@ -159,6 +163,7 @@ class ModelCard(DocumentReport):
         }
 
     def document(self) -> Document:
+        """The model card as a :class:`Document`, opening with the verdict screen."""
         info, audit = self._info, self._audit
         rows = flatten_metrics(self._metric_tree)
         auc = next((r for r in rows if r.metric.lower() == "auc" and r.as_of is None), None)

@@ -1,7 +1,7 @@
 """Fixed texts of the reports: the contract's definitions and the package's rules.
 
 The target definitions and the point-in-time rules are copied from the record
-contract (shared/spec/records.md) so that a reviewer reads, in the card, the
+contract (guide: records) so that a reviewer reads, in the card, the
 very definitions the labels were built from.
 """
 
@@ -56,13 +56,13 @@ TARGETS = {
     ),
 }
 
-TARGETS["entity_breach_12m"] = (  # docs/entities.md
+TARGETS["entity_breach_12m"] = (  # the guide (entities)
     "entity_breach_12m: employer contribution arrears of 3 months or more begin (an "
     "employer-owed contribution, not force majeure, becomes 90 days late), or a breach-type "
     "public record of the entity is recorded, within 12 months. Population at t: entities with "
     "an employer-owed contribution due in the 12 months up to t, none already 3 months in "
     "arrears on or before t and unpaid at t, and no breach-type public record recorded by t, "
-    "unresolved at t and not under open dispute at t (docs/entities.md)."
+    "unresolved at t and not under open dispute at t (guide: entities)."
 )
 
 LEFT_OUT_RULES = (

@@ -5,7 +5,7 @@ earning capacity) sets how often income shocks strike; a shock raises stress
 over a few months, and stress makes jobs end, card balances grow, microloans
 appear and payments slip, before anything is 90 days late. What it writes is
 only what a credit-information system would see: the six tables of the record
-contract (shared/spec/records.md). The latent truth goes beside the record
+contract (guide: records). The latent truth goes beside the record
 set, into ``<out_dir>.truth/``, for checking what models learn.
 
 A ``scenario`` says whether and how a protected group differs (``fair``,

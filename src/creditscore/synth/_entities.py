@@ -1,4 +1,4 @@
-"""Synthetic market entities: employers that are subjects (docs/entities.md).
+"""Synthetic market entities: employers that are subjects (guide: entities).
 
 With ``--entities N`` the world's employers are N entity subjects instead of
 anonymous ids. Each has a registered headcount (several size bands), an

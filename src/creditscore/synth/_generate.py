@@ -59,6 +59,7 @@ class SynthSummary:
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
+        """The run's summary as JSON-ready data: folders, subjects, records per table, seed."""
         return {
             "out_dir": str(self.out_dir),
             "truth_dir": str(self.truth_dir),
@@ -173,7 +174,7 @@ def generate(
         ``creditscore.synth.SCENARIOS``); ``small-firm-bias``: the factor of
         small private entities' administrative penalties.
     n_entities : int, default=0
-        Employers written as entity subjects (docs/entities.md): a ``kind``
+        Employers written as entity subjects (guide: entities): a ``kind``
         column in ``subjects``, the ``entities`` table, their business loans
         and public records, and ``entity_truth.parquet`` /
         ``entity_trouble.parquet`` in the truth directory. 0: the person-only
@@ -250,7 +251,7 @@ def generate(
 
 
 def _schemas(n_entities: int) -> tuple[dict, dict]:
-    """The record and truth schemas; with entities, ``subjects`` has ``kind`` (docs/entities.md)."""
+    """The record and truth schemas; with entities, ``subjects`` has ``kind`` (guide: entities)."""
     schemas = {name: arrow_schema(name) for name in TABLES}
     truth = {"truth": TRUTH_SCHEMA}
     if n_entities:

@@ -32,7 +32,7 @@ that a fairness audit run on the synthetic data has a known right answer:
 ``structural``
     Rural hukou holders have lower earning capacity and so truly higher risk.
 ``small-firm-bias``
-    For entities (``--entities N``; docs/entities.md): small and micro private
+    For entities (``--entities N``; the guide (entities)): small and micro private
     firms' administrative penalties are entered ``over_recording`` times as
     often for the same behaviour (default 4); persons are those of ``fair``.
 """

@@ -74,6 +74,7 @@ class Distribution:
         return float(np.sum((a - e) * np.log(a / e)))
 
     def to_dict(self) -> dict:
+        """The distribution as JSON-ready data: bin edges, proportions and the missing share."""
         return {
             "edges": list(self.edges),
             "proportions": list(self.proportions),
@@ -113,6 +114,7 @@ class DriftReference:
         )
 
     def to_dict(self) -> dict:
+        """The reference as JSON-ready data: rows, the score's and each feature's distribution."""
         return {
             "version": 1,
             "n": self.n,
@@ -122,6 +124,7 @@ class DriftReference:
 
     @classmethod
     def from_dict(cls, data: dict) -> DriftReference:
+        """The reference from its JSON form (:meth:`to_dict`)."""
         def dist(d):
             return Distribution(tuple(d["edges"]), tuple(d["proportions"]), d.get("missing", 0))
 
@@ -137,6 +140,7 @@ class DriftReference:
 
     @classmethod
     def read(cls, path: str | os.PathLike) -> DriftReference:
+        """The reference stored at ``path`` (a JSON file written beside a model)."""
         from ..reports._sources import read_json
 
         return cls.from_dict(read_json(Path(path)))
@@ -169,14 +173,17 @@ class DriftReport:
 
     @property
     def score_psi(self) -> float:
+        """The population stability index of the score between reference and new rows."""
         return self._rows[0]["index"]
 
     def to_frame(self):
+        """One row per drifting quantity: name, kind, index (PSI) and level."""
         import pandas as pd
 
         return pd.DataFrame(self._rows, columns=["name", "kind", "index", "level"])
 
     def to_dict(self) -> dict:
+        """The drift report as JSON-ready data: the score's PSI, counts, limits and features."""
         return {
             "score_psi": self.score_psi,
             "n_reference": self.n_reference,
@@ -192,16 +199,19 @@ class DriftReport:
         return out
 
     def document(self):
+        """The drift report as a :class:`~creditscore.reports.Document`."""
         from ._drift_doc import drift_document
 
         return drift_document(self)
 
     def to_html(self) -> str:
+        """The drift report as self-contained HTML."""
         from ..reports import render_html
 
         return render_html(self.document())
 
     def to_markdown(self) -> str:
+        """The drift report as Markdown."""
         from ..reports import render_markdown
 
         return render_markdown(self.document())

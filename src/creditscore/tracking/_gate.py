@@ -58,6 +58,7 @@ class GateVerdict:
         }
 
     def to_dict(self) -> dict:
+        """The verdict as JSON-ready data: passed, model and audit hashes, reason."""
         return {
             "passed": self.passed,
             "model_hash": self.model_hash,

@@ -20,7 +20,13 @@ from pathlib import Path
 from ..reports._auditinfo import AuditInfo
 from ..reports._modelinfo import ModelInfo
 from ..reports._sources import is_number
-from ._store import metric_name, registered_model_name, tracking_uri, using_tracking
+from ._store import (
+    metric_name,
+    registered_model_name,
+    tracking_uri,
+    use_experiment,
+    using_tracking,
+)
 
 __all__ = [
     "tracking_uri",
@@ -226,7 +232,7 @@ def log_training_run(
         "catalogue": catalogue_path or DEFAULT_CATALOGUE,
     }
     with using_tracking(uri):
-        mlflow.set_experiment(experiment)
+        use_experiment(experiment)
         with mlflow.start_run(run_name=run_name or f"{info.target}-{info.kind}") as run:
             _log_facts(info, audit)
             for artifact_path, paths in reports.items():

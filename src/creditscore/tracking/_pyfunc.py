@@ -43,6 +43,7 @@ class CreditscorePD(mlflow.pyfunc.PythonModel):
     """
 
     def load_context(self, context):
+        """MLflow's hook: load the model directory from the artifacts and check its gate."""
         from ..reports import _modelinfo
         from ._gate import check_gate
 
@@ -56,5 +57,6 @@ class CreditscorePD(mlflow.pyfunc.PythonModel):
         self.feature_names = list(self.model.feature_names)
 
     def predict(self, context, model_input: pd.DataFrame, params=None):
+        """MLflow's hook: the calibrated PDs of ``model_input``'s rows."""
         frame = model_input[self.feature_names].astype("float64")
         return np.asarray(self.model.predict_pd(frame), dtype="float64")

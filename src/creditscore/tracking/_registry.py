@@ -46,6 +46,7 @@ class Promotion:
     alias: str = CHAMPION
 
     def to_dict(self) -> dict:
+        """The promotion as JSON-ready data: registered name, version, promoted, alias, reason."""
         return {
             "name": self.name,
             "version": self.version,

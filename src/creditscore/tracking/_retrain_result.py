@@ -76,6 +76,7 @@ class RetrainResult:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
+        """The retraining result as JSON-ready data: target, promotion, reason, run and figures."""
         return {
             "target": self.target,
             "promoted": self.promoted,
@@ -95,6 +96,7 @@ class RetrainResult:
         }
 
     def document(self):
+        """The retraining report as a :class:`~creditscore.reports.Document`."""
         from ..reports import Callout, Document, KeyValues, Paragraph, Section, Table
         from ..reports._format import num
 
@@ -130,11 +132,13 @@ class RetrainResult:
         )
 
     def to_html(self) -> str:
+        """The retraining report as self-contained HTML."""
         from ..reports import render_html
 
         return render_html(self.document())
 
     def to_markdown(self) -> str:
+        """The retraining report as Markdown."""
         from ..reports import render_markdown
 
         return render_markdown(self.document())

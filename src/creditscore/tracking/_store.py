@@ -11,7 +11,8 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["tracking_uri", "registered_model_name", "metric_name", "using_tracking"]
+__all__ = ["tracking_uri", "registered_model_name", "metric_name", "using_tracking",
+           "use_experiment"]
 
 _BAD_NAME_CHARS = re.compile(r"[^\w.\- :]")
 
@@ -51,3 +52,22 @@ def using_tracking(uri: str | None = None):
             os.environ.pop("MLFLOW_TRACKING_URI", None)
         else:
             os.environ["MLFLOW_TRACKING_URI"] = before_env
+
+
+def use_experiment(name: str) -> None:
+    """Make ``name`` the active MLflow experiment, creating it where its store lives.
+
+    MLflow puts a new experiment's artifacts under ``./mlruns`` of the working directory
+    whatever the tracking URI; for a local SQLite store creditscore keeps them beside the
+    database (``<dir of the .db>/mlruns``), so a store is one folder that can be moved or
+    deleted whole. Other stores (servers, databases) keep their own artifact root.
+    """
+    import mlflow
+
+    if mlflow.get_experiment_by_name(name) is None:
+        uri = mlflow.get_tracking_uri()
+        location = None
+        if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+            location = (Path(uri.removeprefix("sqlite:///")).parent / "mlruns").as_uri()
+        mlflow.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(name)
