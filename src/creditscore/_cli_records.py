@@ -21,8 +21,10 @@ from ._cli_common import (
 )
 from ._errors import InputError
 
-__all__ = ["synth", "import_taiwan", "validate", "features", "list_features", "kind_option"]
+__all__ = ["layout", "synth", "import_taiwan", "validate", "features", "list_features",
+           "kind_option"]
 
+MSG_SUBJECTS_ENGINE = "--subjects runs on the duckdb engine, not {engine}"
 MSG_ENTITY_ENGINE = "--kind entity runs on the duckdb engine only (got --engine {engine})"
 KINDS = ("person", "entity")
 
@@ -140,6 +142,10 @@ def features(
     catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
     progress: bool | None = progress_option(),
     kind: str = kind_option(),
+    subjects: Path | None = typer.Option(
+        None, "--subjects", help="Only these subjects (a rescore after a dispute): a file of "
+        "ids, one per line, or a CSV/Parquet table with a subject_id column. Only their "
+        "records are read and validated."),
 ) -> None:
     """One row per (subject_id, as_of): point-in-time features and the two labels."""
     dates = [parse_date(d, "--as-of") for d in as_of]
@@ -150,7 +156,17 @@ def features(
     source, target = location(record_dir, engine, "record sets"), location(out, engine, "outputs")
     spark_only(engine, master, write)
     show = wanted(progress)
-    if isinstance(source, Path):
+    ids = None
+    if subjects is not None:
+        from .records import read_subject_list, read_subject_records
+
+        if engine != "duckdb":
+            raise InputError(MSG_SUBJECTS_ENGINE.format(engine=engine))
+        ids = read_subject_list(subjects)
+        # the subjects' own rows are the ones read, so those are the ones validated
+        with spinner("validating the subjects' records", show):
+            read_subject_records(source, ids, catalogue, employer=kind == "entity")
+    elif isinstance(source, Path):
         from .records import validate_records
 
         # the feature engine trusts the contract: refuse a record set that breaks it
@@ -162,7 +178,8 @@ def features(
             raise InputError(MSG_ENTITY_ENGINE.format(engine=engine))
         from .features._entity_engine import ENTITY_FEATURES, build_entity_features
 
-        n_rows = build_entity_features(source, dates, target, catalogue=catalogue)
+        n_rows = build_entity_features(source, dates, target, catalogue=catalogue,
+                                       subjects=ids)
         typer.echo(f"wrote {n_rows:,} entity rows x {len(ENTITY_FEATURES)} features to {out}")
         return
     options = {}
@@ -170,8 +187,29 @@ def features(
         options = {"master": master, "write": write or ("file" if isinstance(target, Path)
                                                         else "dataset")}
     result = build_features(source, dates, target, engine=engine, catalogue=catalogue,
-                            progress=show, **options)
+                            progress=show, subjects=ids, **options)
     typer.echo(f"wrote {result.n_rows:,} rows x {result.n_features} features to {out}")
+
+
+def layout(
+    record_dir: Path = typer.Argument(..., help="A Parquet record set directory."),
+    out: Path = typer.Option(..., "--out", help="The record set in the per-subject layout "
+                             "(a new directory; an existing one is replaced whole)."),
+    catalogue: Path | None = typer.Option(None, "--catalogue", help="A catalogue YAML file."),
+    progress: bool | None = progress_option(),
+) -> None:
+    """Rewrite a record set so one subject's records are read without the rest.
+
+    Every table sorted by subject (repayments by loan) in small row groups, a manifest
+    with extracted_on; validated first, written atomically. explain and features
+    --subjects then skip every row group that cannot hold the subject.
+    """
+    from ._progress import spinner, wanted
+    from .records import layout_records
+
+    with spinner("rewriting the record set", wanted(progress)):
+        layout_records(record_dir, out, catalogue=catalogue)
+    typer.echo(f"wrote {record_dir} in the per-subject layout to {out}")
 
 
 def list_features(kind: str = kind_option()) -> None:

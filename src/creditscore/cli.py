@@ -18,7 +18,7 @@ import typer
 from ._cli_fairness import audit, mitigate
 from ._cli_flat import audit_scores_command
 from ._cli_models import explain, run, score, train
-from ._cli_records import features, import_taiwan, list_features, synth, validate
+from ._cli_records import features, import_taiwan, layout, list_features, synth, validate
 from ._cli_tracking import demo, log_app, report_app, retrain
 from ._errors import CreditscoreError
 
@@ -54,6 +54,7 @@ app.command("import-taiwan")(import_taiwan)
 app.command()(validate)
 app.command()(features)
 app.command("list-features")(list_features)
+app.command()(layout)
 app.command()(train)
 app.command()(audit)
 app.command("audit-scores")(audit_scores_command)

@@ -63,10 +63,13 @@ def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: st
 
     model = load_audited_model(model_dir)
     day = pd.Timestamp(as_of).date()
-    table = build_entity_table(record_dir, [day]).to_pandas()
-    row = table[table["subject_id"] == subject_id]
-    if row.empty:
-        raise InputError(MSG_NO_ENTITY.format(record_dir=record_dir, subject_id=subject_id))
+    try:  # only the entity's own rows and the contributions it owes are read
+        row = build_entity_table(record_dir, [day], subjects=[subject_id]).to_pandas()
+    except InputError as exc:
+        if "subjects has no subject_id" not in str(exc):
+            raise
+        raise InputError(MSG_NO_ENTITY.format(record_dir=record_dir,
+                                              subject_id=subject_id)) from None
     pd_ = float(model.predict_pd(row)[0])
     tier = str(model.tier([pd_])[0])
     score = float(model.scale.from_pd([pd_])[0]) if hasattr(model, "scale") else float("nan")

@@ -128,18 +128,6 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80]
 
 
-def subject_tables(tables: dict, subject_id: str) -> dict:
-    """The record set's tables restricted to one subject (repayments through their loans)."""
-    out = {
-        k: v[v["subject_id"] == subject_id] if "subject_id" in v else v for k, v in tables.items()
-    }
-    loans = set(out["loans"]["loan_id"].astype(str))
-    out["repayments"] = tables["repayments"][
-        tables["repayments"]["loan_id"].astype(str).isin(loans)
-    ]
-    return out
-
-
 def write_letter(
     record_dir,
     subject_id: str,
@@ -158,11 +146,9 @@ def write_letter(
     audit. The caller logs the result in the audit log (``to_dict()``: the
     purpose, the model hash, one subject, the output paths).
     """
-    import tempfile
-
     from ..features import build_feature_table
     from ..models import load_model
-    from ..records import read_records, write_records
+    from ..records import RecordError, read_subject_records
 
     if require_audit:
         from ..fairness import load_audited_model
@@ -170,15 +156,18 @@ def write_letter(
         model = load_audited_model(model_dir)  # the audited hash checked before any parsing
     else:
         model = load_model(model_dir)
-    rs = read_records(record_dir, catalogue)
-    tables = {name: rs.to_pandas(name) for name in rs.tables}
-    if not (tables["subjects"]["subject_id"] == subject_id).any():
-        raise InputError(MSG_NO_SUBJECT.format(record_dir=record_dir, subject_id=subject_id))
-    own = subject_tables(tables, subject_id)
+    # only the subject's rows are read (records/_ownership.py), never the population
+    try:
+        rs = read_subject_records(record_dir, [subject_id], catalogue)
+    except RecordError as exc:
+        if "subjects has no subject_id" in str(exc):
+            raise InputError(MSG_NO_SUBJECT.format(record_dir=record_dir,
+                                                   subject_id=subject_id)) from None
+        raise
+    own = {name: rs.to_pandas(name) for name in rs.tables}
     day = pd.Timestamp(as_of).date()
-    with tempfile.TemporaryDirectory(prefix="creditscore-letter-") as tmp:
-        one = write_records(own, Path(tmp) / "records", rs.extracted_on)
-        row = build_feature_table(one, [day], catalogue=rs.catalogue).to_pandas()
+    row = build_feature_table(record_dir, [day], catalogue=rs.catalogue,
+                              subjects=[subject_id]).to_pandas()
     letter = build_letter(
         own,
         subject_id,

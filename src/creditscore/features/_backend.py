@@ -37,6 +37,7 @@ __all__ = ["Backend", "FeatureRequest", "ENGINES", "get_backend", "build_feature
 #: engine name -> the module holding its ``BACKEND``
 ENGINES = {"duckdb": "._duckdb", "spark": "._spark"}
 ALIASES = {"pyspark": "spark", "duck": "duckdb"}
+MSG_SUBJECTS_ENGINE = "subjects: a per-subject build runs on the duckdb engine, not {engine}"
 MSG_ENGINE = "engine {engine!r} is not available; choose one of: {engines}"
 MSG_OPTION = "{option} is a setting of the {other} engine, not of {engine!r}"
 #: above this many records, DuckDB computes by ranges of subjects
@@ -56,6 +57,8 @@ class FeatureRequest:
     features : tuple of FeatureDef
     progress : bool
         Whether to show progress on the terminal (stderr).
+    subjects : tuple of str or None
+        Only these subjects' rows (read with the filter pushed down); None: every subject.
     """
 
     record_dir: Any
@@ -63,6 +66,7 @@ class FeatureRequest:
     catalogue: Any
     features: tuple[FeatureDef, ...]
     progress: bool = False
+    subjects: tuple[str, ...] | None = None
 
 
 class Backend(Protocol):
@@ -99,9 +103,24 @@ def _options(backend: Backend, given: dict) -> dict:
     return out
 
 
+def _subjects(backend: Backend, subjects) -> tuple[str, ...] | None:
+    """The subject ids of a per-subject build, checked; None for every subject."""
+    if subjects is None:
+        return None
+    if backend.name != "duckdb":
+        raise InputError(MSG_SUBJECTS_ENGINE.format(engine=backend.name))
+    from ..records._ownership import subject_ids
+
+    try:
+        return subject_ids(subjects)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
 def build_feature_table(
     record_dir, as_of, engine: str = "duckdb", catalogue=None, *,
-    features: Sequence[FeatureDef] | None = None, progress: bool = False, **options,
+    features: Sequence[FeatureDef] | None = None, progress: bool = False,
+    subjects: Sequence[str] | None = None, **options,
 ) -> pa.Table:
     """The feature and label table of a record set, in memory (Arrow).
 
@@ -109,7 +128,8 @@ def build_feature_table(
     parameters but ``out``.
     """
     backend = get_backend(engine)
-    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress)
+    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress,
+                             _subjects(backend, subjects))
     return backend.table(request, **_options(backend, options))
 
 
@@ -118,7 +138,7 @@ def build_features(
     features: Sequence[FeatureDef] | None = None, progress: bool = False,
     memory_limit: str | None = None, threads: int | None = None,
     chunk_records: int | None = None, spark=None, master: str | None = None,
-    write: str | None = None,
+    write: str | None = None, subjects: Sequence[str] | None = None,
 ) -> FeatureResult:
     """Write one row per (subject_id, as_of) with the features and both labels.
 
@@ -155,6 +175,11 @@ def build_features(
     write : {"file", "dataset"}, default="file"
         Spark: one Parquet file collected on the driver, or part files
         written by the executors.
+    subjects : sequence of str, optional
+        DuckDB: only these subjects' rows (for a rescore after a dispute). Only their
+        records are read, the filter pushed down into the Parquet scan (see
+        :func:`creditscore.records.layout_records`); the rows equal theirs in a
+        whole-population build. An id that is not a subject is refused.
 
     Returns
     -------
@@ -171,7 +196,8 @@ def build_features(
     options = _options(backend, {
         "memory_limit": memory_limit, "threads": threads, "chunk_records": chunk_records,
         "spark": spark, "master": master, "write": write})
-    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress)
+    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress,
+                             _subjects(backend, subjects))
     n_rows = backend.write(request, out, **options)
     target = os.fspath(out)
     path = local_path(target) if is_local(target) else target

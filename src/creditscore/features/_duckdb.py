@@ -53,6 +53,7 @@ class _Run:
     dates: list
     spill: Path
     chunk_records: int
+    restricted: bool = False
 
 
 @contextlib.contextmanager
@@ -66,6 +67,7 @@ def _session(request: FeatureRequest, memory_limit: str, threads: int | None,
         parse_dates,
         read_record_set,
         resolve_extracted_on,
+        restrict_to_subjects,
     )
 
     record_dir = local_input(request.record_dir)
@@ -75,10 +77,14 @@ def _session(request: FeatureRequest, memory_limit: str, threads: int | None,
         con = connect(memory_limit, threads, spill)
         try:
             files = read_record_set(con, record_dir)
+            # extracted_on belongs to the whole record set: taken before any restriction
+            extracted_on = resolve_extracted_on(con, record_dir)
+            if request.subjects is not None:
+                restrict_to_subjects(con, record_dir, request.subjects)
             check_record_types(con, files["public_records"], cat)
-            con.register(DATES_TABLE, dates_frame(dates, resolve_extracted_on(con, record_dir)))
+            con.register(DATES_TABLE, dates_frame(dates, extracted_on))
             yield _Run(con, compile_sql(cat, request.features), dates, Path(spill),
-                       chunk_records)
+                       chunk_records, restricted=request.subjects is not None)
         finally:
             con.close()
 
@@ -95,7 +101,8 @@ def _batches(run: _Run, step) -> Iterator[pa.RecordBatch]:
     from ._io import subject_chunks, typed_view
 
     con = run.con
-    chunks = subject_chunks(con, run.chunk_records)
+    # a restricted run reads a few subjects' rows: one range (ranges would redefine the views)
+    chunks = [(None, None)] if run.restricted else subject_chunks(con, run.chunk_records)
     if len(chunks) == 1:
         step("computing features")
         yield from con.sql(run.sql).to_arrow_reader(BATCH_ROWS)

@@ -92,14 +92,25 @@ def entity_output_schema(features: Sequence[FeatureDef]) -> pa.Schema:
     )
 
 
-def _register_entities(con, record_dir) -> None:
+def _ids(subjects) -> tuple[str, ...]:
+    from ..records._ownership import subject_ids
+
+    try:
+        return subject_ids(subjects)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _register_entities(con, record_dir, ids: tuple[str, ...] | None = None) -> None:
+    from ..records._ownership import sql_list
     from ._io import _has_column, _run
 
     if not _has_column(con, "cs_raw_subjects", "kind"):
         raise InputError(MSG_NO_ENTITIES.format(dir=record_dir))
+    only = "" if ids is None else f" AND subject_id IN {sql_list(ids)}"
     _run(con, f'CREATE OR REPLACE VIEW "{ENTITY_SUBJECTS}" AS SELECT DISTINCT '
               'CAST(subject_id AS VARCHAR) AS subject_id FROM "cs_raw_subjects" '
-              "WHERE kind = 'entity'")
+              f"WHERE kind = 'entity'{only}")
     if not _run(con, f'SELECT count(*) FROM "{ENTITY_SUBJECTS}"')[0][0]:
         raise InputError(MSG_NO_ENTITIES.format(dir=record_dir))
 
@@ -127,8 +138,13 @@ def _entity_sql(cat: Catalogue, features: tuple[FeatureDef, ...]) -> str:
 
 def build_entity_table(record_dir, as_of, catalogue=None,
                        features: Sequence[FeatureDef] | None = None,
-                       memory_limit: str = "2GB", threads: int | None = None) -> pa.Table:
+                       memory_limit: str = "2GB", threads: int | None = None,
+                       subjects: Sequence[str] | None = None) -> pa.Table:
     """One row per (entity, as_of) with the entity features and labels, in memory (Arrow).
+
+    ``subjects``: only these entities' rows, reading only the records they own (their
+    own rows and the contributions they owe as employers,
+    :mod:`creditscore.records._ownership`), the filter pushed down into the scan.
 
     Raises
     ------
@@ -146,6 +162,7 @@ def build_entity_table(record_dir, as_of, catalogue=None,
         parse_dates,
         read_record_set,
         resolve_extracted_on,
+        restrict_to_subjects,
     )
     from ._visibility import dates_frame
 
@@ -156,9 +173,14 @@ def build_entity_table(record_dir, as_of, catalogue=None,
     con = connect(memory_limit, threads)
     try:
         files = read_record_set(con, record_dir)
+        extracted_on = resolve_extracted_on(con, record_dir)  # the whole set's, first
+        ids = None
+        if subjects is not None:
+            ids = _ids(subjects)
+            restrict_to_subjects(con, record_dir, ids, employer=True, kind="entity")
         check_record_types(con, files["public_records"], cat)
-        _register_entities(con, record_dir)
-        con.register(DATES_TABLE, dates_frame(dates, resolve_extracted_on(con, record_dir)))
+        _register_entities(con, record_dir, ids)
+        con.register(DATES_TABLE, dates_frame(dates, extracted_on))
         return con.sql(_entity_sql(cat, features)).to_arrow_table().cast(schema)
     finally:
         con.close()
@@ -166,7 +188,10 @@ def build_entity_table(record_dir, as_of, catalogue=None,
 
 def build_entity_features(record_dir, as_of, out, catalogue=None,
                           features: Sequence[FeatureDef] | None = None, **options) -> int:
-    """Write the entity feature table to the Parquet file ``out`` atomically; the rows."""
+    """Write the entity feature table to the Parquet file ``out`` atomically; the rows.
+
+    ``options``: those of :func:`build_entity_table` (``subjects`` among them).
+    """
     import pyarrow.parquet as pq
 
     from .._atomic import atomic_file

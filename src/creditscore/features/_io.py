@@ -34,6 +34,7 @@ __all__ = [
     "table_name",
     "contract_schema",
     "typed_view",
+    "restrict_to_subjects",
     "subject_chunks",
     "parse_dates",
     "parse_catalogue",
@@ -53,6 +54,10 @@ MSG_RECORD_TYPE = (
 MSG_DATES = "no --as-of date given; at least one observation date is needed"
 MSG_DATE = "as_of {got!r} is not a date (expected YYYY-MM-DD)"
 MSG_EMPTY = "{dir}: the record set holds no dates and no manifest.json with extracted_on"
+MSG_UNKNOWN_SUBJECTS = (
+    "{dir}: subjects has no subject_id {missing} ({n:,} of the {asked:,} asked for are "
+    "not in the record set{kind})"
+)
 
 IBIS_TYPES = {"str": "string", "date": "date", "float": "float64", "int": "int64",
               "bool": "boolean"}
@@ -142,11 +147,14 @@ def _read_one(con, path: Path, table: str) -> None:
     typed_view(con, table)
 
 
-def typed_view(con, table: str, subjects: tuple[str | None, str | None] = (None, None)) -> None:
+def typed_view(con, table: str, subjects: tuple[str | None, str | None] = (None, None),
+               only: str | None = None) -> None:
     """(Re)define ``cs_<table>``: the contract's columns and types, for a range of subjects.
 
     ``subjects`` = (first, end): only subjects with ``first <= subject_id <
     end`` (None: unbounded). Instalments follow their loan's subject.
+    ``only``: a condition on the stored columns (:func:`restrict_to_subjects`) that
+    every row must meet as well, pushed down into the Parquet scan.
     """
     spec = TABLES[table]
     cols = ", ".join(
@@ -155,11 +163,48 @@ def typed_view(con, table: str, subjects: tuple[str | None, str | None] = (None,
     where = _subject_range(*subjects)
     if where and table == "repayments":
         where = f'loan_id IN (SELECT loan_id FROM "cs_raw_loans" WHERE {where})'
+    if only:
+        where = " AND ".join(w for w in (where, only) if w)
     if table == "subjects" and _has_column(con, "cs_raw_subjects", "kind"):
         # the entity extension (guide: entities): person features are for persons only
         where = " AND ".join(w for w in (where, "\"kind\" = 'person'") if w)
     sql = f'CREATE OR REPLACE VIEW "{table_name(table)}" AS SELECT {cols} FROM "cs_raw_{table}"'
     _run(con, sql + (f" WHERE {where}" if where else ""))
+
+
+def restrict_to_subjects(con, record_dir, ids: tuple[str, ...], *, employer: bool = False,
+                         kind: str = "person") -> dict[str, str]:
+    """Narrow every ``cs_<table>`` view to the rows the subjects ``ids`` own.
+
+    The rule of which rows a subject owns is :mod:`creditscore.records._ownership`'s;
+    the conditions are literal lists, so DuckDB pushes them into the Parquet scan and
+    skips row groups whose range cannot hold them. Refuses ids that are not subjects
+    of ``kind`` in the record set, naming them.
+
+    Returns
+    -------
+    dict of str to str
+        The condition applied to each table (what the caller may apply to other tables).
+    """
+    from ..records._ownership import loan_filter, ownership_filter, sql_list
+
+    kind_sql = ' AND "kind" = ' + _sql_str(kind) if _has_column(con, "cs_raw_subjects",
+                                                                  "kind") else ""
+    found = {r[0] for r in _run(con, (
+        'SELECT DISTINCT CAST(subject_id AS VARCHAR) FROM "cs_raw_subjects" '
+        f"WHERE subject_id IN {sql_list(ids)}{kind_sql}"))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        shown = ", ".join(repr(m) for m in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise InputError(MSG_UNKNOWN_SUBJECTS.format(
+            dir=record_dir, missing=shown, n=len(missing), asked=len(ids),
+            kind=f" as {kind} subjects" if kind_sql else ""))
+    loans = [r[0] for r in _run(con, (
+        f'SELECT DISTINCT CAST(loan_id AS VARCHAR) FROM "cs_raw_loans" WHERE {loan_filter(ids)}'))]
+    conditions = {t: ownership_filter(t, ids, loans, employer=employer) for t in MODEL_TABLES}
+    for table in MODEL_TABLES:
+        typed_view(con, table, only=conditions[table])
+    return conditions
 
 
 def _has_column(con, relation: str, column: str) -> bool:

@@ -156,7 +156,7 @@ def record_status(tables: dict, subject_id: str | None, as_of, catalogue: Catalo
         status["paid_t"] = [any(_flag(g["paid_t"]) for g in rs) for rs in got]
         status["expires_on"] = [end.get(i) for i in range(len(frame))]
         ctx = frame
-        if name == "repayments":  # an instalment exists once its loan is opened, too
+        if name == "repayments" and len(frame):  # an instalment exists once its loan is opened
             opened = own["loans"].drop_duplicates("loan_id").set_index("loan_id")["opened_on"]
             ctx = frame.assign(opened_on=frame["loan_id"].map(opened))
         status["reason"] = [None if u else _reason(name, r, t, catalogue, e, i in disputed)

@@ -14,8 +14,10 @@ Heavy libraries (DuckDB) are imported inside the functions that need them.
 from ._catalogue import Catalogue, CatalogueError, RecordType, load_catalogue
 from ._contract import MODEL_TABLES, PROTECTED_TABLE, TABLES, Column, Table, arrow_schema
 from ._io import RecordSet, find_extracted_on, read_records, record_files, write_records
+from ._ownership import read_subject_list
 from ._pseudonym import pseudonymise, pseudonymise_records
 from ._report import Problem, RecordError, ValidationReport
+from ._subject_reads import layout_records, read_subject_records
 from ._taiwan import TAIWAN_AS_OF, TAIWAN_DATA, taiwan_to_records
 from ._validate import validate_records
 
@@ -36,6 +38,9 @@ __all__ = [
     "RecordSet",
     "RecordError",
     "read_records",
+    "read_subject_records",
+    "read_subject_list",
+    "layout_records",
     "write_records",
     "record_files",
     "find_extracted_on",

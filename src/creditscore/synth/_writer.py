@@ -14,9 +14,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..records._subject_reads import LAYOUT_ROW_GROUP_ROWS
+
 __all__ = ["TableWriter", "ROW_GROUP_ROWS"]
 
-ROW_GROUP_ROWS = 1 << 20
+#: the per-subject layout's row groups (records are generated subject by subject, so each
+#: row group holds a narrow range of subject ids and a one-subject read skips the others)
+ROW_GROUP_ROWS = LAYOUT_ROW_GROUP_ROWS
 COMPRESSION = "zstd"
 
 
