@@ -76,3 +76,43 @@ def test_python_dash_m_runs_the_same_command_line(tmp_path):
                          capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2
     assert "none" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_version_prints_the_package_version():
+    import creditscore
+
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"creditscore {creditscore.__version__}"
+
+
+def test_features_for_listed_subjects_and_the_layout_rewrite(tmp_path):
+    """`features --subjects` writes exactly those subjects' rows; bad lists exit 2."""
+    import pandas as pd
+
+    from creditscore.synth import generate
+
+    generate(tmp_path / "w", n_subjects=300, seed=3)
+    full = tmp_path / "full.parquet"
+    assert run_cli("features", tmp_path / "w", "--as-of", "2023-06-30", "--out", full,
+                   "--no-progress").returncode == 0
+    ids = sorted(pd.read_parquet(full)["subject_id"])[::37]
+    (tmp_path / "ids.txt").write_text("# disputed\n" + "\n".join(ids) + "\n")
+    pd.DataFrame({"subject_id": ids}).to_csv(tmp_path / "ids.csv", index=False)
+    for listed in ("ids.txt", "ids.csv"):
+        part = tmp_path / f"part-{listed}.parquet"
+        done = run_cli("features", tmp_path / "w", "--as-of", "2023-06-30", "--out", part,
+                       "--subjects", tmp_path / listed, "--no-progress")
+        assert done.returncode == 0, done.stderr
+        expected = pd.read_parquet(full).query("subject_id in @ids").reset_index(drop=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(part), expected)
+    (tmp_path / "bad.txt").write_text("S-NOT-THERE\n")
+    done = run_cli("features", tmp_path / "w", "--as-of", "2023-06-30", "--out",
+                   tmp_path / "x.parquet", "--subjects", tmp_path / "bad.txt", "--no-progress")
+    assert done.returncode == 2 and "S-NOT-THERE" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.parquet").exists()
+    done = run_cli("layout", tmp_path / "w", "--out", tmp_path / "sorted", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "sorted" / "manifest.json").is_file()
+    done = run_cli("layout", tmp_path / "nowhere", "--out", tmp_path / "o", "--no-progress")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1

@@ -203,7 +203,8 @@ def explain(
             result = write_entity_note(record_dir, subject_id, model, day, purpose, out)
         else:
             result = write_letter(record_dir, subject_id, model, day, purpose, out)
+    # the input is the subject's own records (read alone), not the whole record set
     audit_log.append("explain", purpose=purpose, model_hash=result.model_hash,
-                     input_fingerprint=audit_log.fingerprint(record_dir), n_subjects=1,
+                     input_fingerprint=result.input_fingerprint, n_subjects=1,
                      output=result.html)
     typer.echo(f"wrote {result.html} and {result.markdown}")

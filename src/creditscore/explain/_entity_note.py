@@ -29,6 +29,8 @@ class EntityNote:
     subject_id: str
     purpose: str
     model_hash: str
+    #: sha256 of the records the note was made from (the entity's rows), for the log
+    input_fingerprint: str | None = None
 
 
 def _text(subject_id, day, purpose, pd_, score, tier, reasons) -> str:
@@ -88,4 +90,8 @@ def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: st
             "model": model.model_hash()}
     with atomic_file(js) as tmp:
         Path(tmp).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return EntityNote(md, js, str(subject_id), purpose, model.model_hash())
+    from ..records import read_subject_records, records_fingerprint
+
+    own = read_subject_records(record_dir, [subject_id], employer=True, validate=False)
+    return EntityNote(md, js, str(subject_id), purpose, model.model_hash(),
+                      input_fingerprint=records_fingerprint(own))

@@ -148,7 +148,7 @@ def write_letter(
     """
     from ..features import build_feature_table
     from ..models import load_model
-    from ..records import RecordError, read_subject_records
+    from ..records import RecordError, read_subject_records, records_fingerprint
 
     if require_audit:
         from ..fairness import load_audited_model
@@ -179,4 +179,5 @@ def write_letter(
         dispute_contact=dispute_contact,
     )
     html, md = render_letter(letter, out_dir)
-    return LetterResult(html, md, str(subject_id), purpose, letter.model_hash)
+    return LetterResult(html, md, str(subject_id), purpose, letter.model_hash,
+                        input_fingerprint=records_fingerprint(rs))

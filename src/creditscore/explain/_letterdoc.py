@@ -118,6 +118,8 @@ class LetterResult:
     purpose: str
     model_hash: str | None
     n_subjects: int = 1
+    #: sha256 of the records the letter was made from (the subject's rows), for the log
+    input_fingerprint: str | None = None
 
     @property
     def paths(self) -> tuple[Path, Path]:

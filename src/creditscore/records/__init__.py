@@ -17,7 +17,7 @@ from ._io import RecordSet, find_extracted_on, read_records, record_files, write
 from ._ownership import read_subject_list
 from ._pseudonym import pseudonymise, pseudonymise_records
 from ._report import Problem, RecordError, ValidationReport
-from ._subject_reads import layout_records, read_subject_records
+from ._subject_reads import layout_records, read_subject_records, records_fingerprint
 from ._taiwan import TAIWAN_AS_OF, TAIWAN_DATA, taiwan_to_records
 from ._validate import validate_records
 
@@ -40,6 +40,7 @@ __all__ = [
     "read_records",
     "read_subject_records",
     "read_subject_list",
+    "records_fingerprint",
     "layout_records",
     "write_records",
     "record_files",

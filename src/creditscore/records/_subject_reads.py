@@ -22,7 +22,8 @@ from ._layout import MANIFEST, locate
 from ._ownership import loan_filter, ownership_filter, subject_ids
 from ._report import RecordError
 
-__all__ = ["read_subject_records", "layout_records", "LAYOUT_ROW_GROUP_ROWS", "SORT_KEYS"]
+__all__ = ["read_subject_records", "records_fingerprint", "layout_records",
+           "LAYOUT_ROW_GROUP_ROWS", "SORT_KEYS"]
 
 #: rows per row group of the per-subject layout: small enough that a subject's row groups
 #: are a small share of a large table, large enough that scans stay fast
@@ -109,6 +110,24 @@ def read_subject_records(path, subjects, catalogue=None, *, employer: bool = Fal
             raise RecordError(f"{path} (the rows of {', '.join(ids[:3])}): "
                               f"{report.headline()}; {report.problems[0]}")
     return subset
+
+
+def records_fingerprint(records: RecordSet) -> str:
+    """sha256 of a record set's content: each table's name, columns and cells, in order.
+
+    What the audit log records as the input of a per-subject answer: the rows it was
+    made from (never the file bytes of the whole population, which would cost a read of
+    all of it, and which embed the writer's version).
+    """
+    import hashlib
+
+    h = hashlib.sha256(f"extracted_on={records.extracted_on}".encode())
+    for name in sorted(records.tables):
+        table = records.tables[name]
+        h.update(f"\n{name}:{','.join(table.column_names)}\n".encode())
+        for column in table.columns:
+            h.update(repr(column.to_pylist()).encode())
+    return h.hexdigest()
 
 
 def _read_owned(con, files: dict, ids: tuple[str, ...], employer: bool) -> dict:
