@@ -75,7 +75,8 @@ def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: st
     pd_ = float(model.predict_pd(row)[0])
     tier = str(model.tier([pd_])[0])
     score = float(model.scale.from_pd([pd_])[0]) if hasattr(model, "scale") else float("nan")
-    coded = ReasonCoder(features=model.features).fit(model).reasons(row[model.feature_names])
+    coded = ReasonCoder(features=model.features, method="lightgbm").fit(model).reasons(
+        row[model.feature_names])
     reasons = [coded[f"reason_{i}"].iloc[0] for i in range(1, 5)]
     reasons = [r for r in reasons if isinstance(r, str)]
     out_dir = Path(out_dir)

@@ -235,10 +235,14 @@ class ReasonCoder:
         return ReasonCodes(index, names[codes], values, sentences, raw)
 
     def _explain_chunk(self, X, k: int):
-        from ._kernels import top_k_groups
+        from ._topk import SMALL_ROWS
 
         Xa = self._matrix(X)
         n = len(Xa)
+        if n <= SMALL_ROWS and self.route_ != "fast":
+            from ._topk import top_k_groups  # a letter's few rows: no numba to load
+        else:
+            from ._kernels import top_k_groups
         codes = np.full((n, k), -1, dtype=np.int64)
         values = np.zeros((n, k))
         raw = np.empty(n) if self.kind_ == "tree" else None
