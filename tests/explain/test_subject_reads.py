@@ -150,3 +150,15 @@ def test_the_layout_rewrite_sorts_row_groups_and_keeps_every_cell(world, tmp_pat
     pd.testing.assert_frame_equal(part, full[full["subject_id"].isin(ids)].reset_index(drop=True))
     with pytest.raises(RecordError, match="another directory"):
         layout_records(out, out)
+
+
+def test_an_entity_reads_the_contributions_it_owes_and_stays_valid(world):
+    """An employer's rows: its own, the contributions it owes, its employees' subject rows."""
+    root, _ = world
+    whole = read_records(root / "records")
+    c = whole.to_pandas("contributions")
+    employer = c["employer_id"].dropna().value_counts().index[0]
+    own = read_subject_records(root / "records", [employer], employer=True)  # validated
+    owed = own.to_pandas("contributions")
+    assert (owed["employer_id"] == employer).sum() == (c["employer_id"] == employer).sum()
+    assert set(owed["subject_id"]) <= set(own.to_pandas("subjects")["subject_id"])

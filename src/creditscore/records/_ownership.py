@@ -9,7 +9,8 @@ names, as a filter pushed down into the Parquet scan (row groups whose ``subject
   ``public_records``, ``protected``, ``entities``): the rows of those subjects;
 - ``repayments``: the instalments of those subjects' loans (by ``loan_id``);
 - for entity subjects (``employer=True``): also the ``contributions`` they owe as
-  employers (``employer_id``), which their features read.
+  employers (``employer_id``), which their features read, and the ``subjects`` rows of
+  the employees those contributions name (so the rows read are a valid record set).
 
 A subject's features and labels depend on these rows only (the feature engine computes
 by ranges of subjects on the same premise), so a per-subject read gives exactly the
@@ -62,10 +63,11 @@ def subject_ids(ids, what: str = "subjects") -> tuple[str, ...]:
 
 
 def ownership_filter(table: str, ids: Iterable[str], loan_ids: Iterable[str] | None = None,
-                     *, employer: bool = False) -> str:
+                     *, employer: bool = False, employees: Iterable[str] = ()) -> str:
     """The SQL condition (on the stored columns) selecting the rows ``ids`` own in ``table``.
 
-    ``loan_ids``: the loans of ``ids`` (needed for ``repayments`` only).
+    ``loan_ids``: the loans of ``ids`` (needed for ``repayments`` only); ``employees``:
+    the persons named by an employer's owed contributions (their ``subjects`` rows).
     """
     if table == "repayments":
         if loan_ids is None:
@@ -74,6 +76,9 @@ def ownership_filter(table: str, ids: Iterable[str], loan_ids: Iterable[str] | N
     own = f'"subject_id" IN {sql_list(ids)}'
     if employer and table == "contributions":
         return f'({own} OR "employer_id" IN {sql_list(ids)})'
+    employees = list(employees)
+    if employer and table == "subjects" and employees:
+        return f'({own} OR "subject_id" IN {sql_list(employees)})'
     return own
 
 

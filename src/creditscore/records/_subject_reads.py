@@ -19,7 +19,7 @@ from pathlib import Path
 from ._contract import TABLES
 from ._io import RecordSet, _to_contract, find_extracted_on, read_records, record_files
 from ._layout import MANIFEST, locate
-from ._ownership import loan_filter, ownership_filter, subject_ids
+from ._ownership import loan_filter, ownership_filter, sql_list, subject_ids
 from ._report import RecordError
 
 __all__ = ["read_subject_records", "records_fingerprint", "layout_records",
@@ -141,9 +141,16 @@ def _read_owned(con, files: dict, ids: tuple[str, ...], employer: bool) -> dict:
     table = "loans"
     try:
         loans = [r[0] for r in con.sql(scan("loans", loan_filter(ids), ["loan_id"])).fetchall()]
+        employees: list[str] = []
+        if employer:
+            table = "contributions"
+            owed = f'"employer_id" IN {sql_list(ids)}'
+            employees = [r[0] for r in con.sql(
+                f"SELECT DISTINCT subject_id FROM ({scan(table, owed, ['subject_id'])})"
+            ).fetchall()]
         out = {}
         for table in TABLES:
-            where = ownership_filter(table, ids, loans, employer=employer)
+            where = ownership_filter(table, ids, loans, employer=employer, employees=employees)
             data = con.sql(scan(table, where, TABLES[table].column_names)).to_arrow_table()
             out[table] = _to_contract(table, data)
         return out
@@ -157,6 +164,9 @@ def _filter_in_memory(tables: dict, ids: tuple[str, ...], employer: bool) -> dic
 
     wanted = pa.array(list(ids), pa.string())
     loans = tables["loans"].filter(pc.is_in(tables["loans"]["subject_id"], value_set=wanted))
+    c = tables["contributions"]
+    owed = c.filter(pc.fill_null(pc.is_in(c["employer_id"], value_set=wanted), False))
+    employees = pc.unique(owed["subject_id"]) if employer else pa.array([], pa.string())
     out = {}
     for name, table in tables.items():
         if name == "repayments":
@@ -165,6 +175,8 @@ def _filter_in_memory(tables: dict, ids: tuple[str, ...], employer: bool) -> dic
             mask = pc.is_in(table["subject_id"], value_set=wanted)
             if employer and name == "contributions":
                 mask = pc.or_kleene(mask, pc.is_in(table["employer_id"], value_set=wanted))
+            if employer and name == "subjects":
+                mask = pc.or_kleene(mask, pc.is_in(table["subject_id"], value_set=employees))
         out[name] = table.filter(pc.fill_null(mask, False))
     return out
 
