@@ -25,6 +25,8 @@ __all__ = ["score_features", "ScoreResult", "OUTPUT_COLUMNS"]
 
 OUTPUT_COLUMNS = ("subject_id", "as_of", "pd", "score", "tier",
                   "reason_1", "reason_2", "reason_3", "reason_4")
+#: up to this many rows, reasons come from pred_contrib (no per-leaf tables to build)
+FEW_ROWS = 1_000
 MSG_NO_FILE = "{path}: no such feature file"
 MSG_NO_MODEL = "{path}: no such model directory"
 MSG_MISSING = "{path}: missing column(s) {cols} the model needs"
@@ -122,7 +124,10 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
     if model.flat is not None:
         return _score_flat(model, features, out, purpose, log, start)
     pf = _open(features, ["subject_id", "as_of", *model.feature_names])
-    coder = ReasonCoder(features=model.features).fit(model)
+    # a few rows (a rescore after a dispute) are explained by LightGBM's own exact
+    # TreeSHAP; tabulating every leaf for the fast route pays off only in bulk
+    method = "lightgbm" if pf.metadata.num_rows <= FEW_ROWS else "fast"
+    coder = ReasonCoder(features=model.features, method=method).fit(model)
     model_hash = model.model_hash()
 
     def log_it(n: int) -> None:
