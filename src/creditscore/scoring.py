@@ -7,7 +7,10 @@ of this very model; it requires a purpose; it streams the feature file in
 batches (bounded memory, a progress bar on request), writes the output
 atomically, and appends one entry to the audit log before the output is
 renamed into place: there are never scores without their entry (a run
-killed between the two leaves an entry for scores it did not deliver).
+killed between the two leaves an entry for scores it did not deliver). The
+scores' Parquet metadata names the model's hash, the kind of subject it scores
+and the sha256 of the feature file (``SCORES_METADATA``), so that a later use of
+the file (``supervise``) can check which model wrote it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from . import audit_log
 from ._atomic import atomic_file
 from ._errors import InputError
 
-__all__ = ["score_features", "ScoreResult", "OUTPUT_COLUMNS"]
+__all__ = ["score_features", "ScoreResult", "OUTPUT_COLUMNS", "SCORES_METADATA",
+           "scores_metadata"]
 
 OUTPUT_COLUMNS = ("subject_id", "as_of", "pd", "score", "tier",
                   "reason_1", "reason_2", "reason_3", "reason_4")
@@ -44,12 +48,27 @@ class ScoreResult:
     seconds: float
 
 
-def _output_schema():
+#: the Parquet metadata keys of SCORES that bind the scores to what wrote them
+#: (``supervise`` draws only from scores of the very model it is given)
+SCORES_METADATA = ("creditscore.model_hash", "creditscore.kind", "creditscore.features_sha256")
+
+
+def scores_metadata(model, features: Path) -> dict[str, str]:
+    """The SCORES metadata: the model's hash, the kind of subject it scores, the input's sha256."""
+    from .models._entity_tiers import is_entity_model
+
+    kind = "entity" if is_entity_model(model.feature_names, model.target) else "person"
+    return dict(zip(SCORES_METADATA, (model.model_hash(), kind,
+                                      audit_log.fingerprint(features)), strict=True))
+
+
+def _output_schema(metadata: dict[str, str] | None = None):
     import pyarrow as pa
 
     return pa.schema([("subject_id", pa.string()), ("as_of", pa.date32()),
                       ("pd", pa.float64()), ("score", pa.float64()), ("tier", pa.string()),
-                      *[(f"reason_{i}", pa.string()) for i in range(1, 5)]])
+                      *[(f"reason_{i}", pa.string()) for i in range(1, 5)]],
+                     metadata=metadata)
 
 
 def _open(path: Path, needed: list[str]):
@@ -128,15 +147,15 @@ def score_features(model_dir, features, out, *, purpose: str, batch_size: int = 
     # TreeSHAP; tabulating every leaf for the fast route pays off only in bulk
     method = "lightgbm" if pf.metadata.num_rows <= FEW_ROWS else "fast"
     coder = ReasonCoder(features=model.features, method=method).fit(model)
-    model_hash = model.model_hash()
+    meta = scores_metadata(model, features)
+    model_hash, fingerprint = meta["creditscore.model_hash"], meta["creditscore.features_sha256"]
 
     def log_it(n: int) -> None:
         # before the output is renamed into place: no scores without their log entry
         audit_log.append("score", purpose=purpose, model_hash=model_hash,
-                         input_fingerprint=audit_log.fingerprint(features), n_subjects=n,
-                         output=out, path=log)
+                         input_fingerprint=fingerprint, n_subjects=n, output=out, path=log)
 
-    n = _write_scores(model, coder, pf, features, out, batch_size, progress, log_it)
+    n = _write_scores(model, coder, pf, features, out, batch_size, progress, log_it, meta)
     return ScoreResult(n, out, model_hash, time.perf_counter() - start)
 
 
@@ -174,14 +193,14 @@ def _batches(pf, source: Path, batch_size: int, columns: list[str]):
 
 
 def _write_scores(model, coder, pf, source: Path, out: Path, batch_size: int,
-                  progress: bool, before_commit) -> int:
+                  progress: bool, before_commit, metadata: dict[str, str]) -> int:
     import pyarrow.parquet as pq
 
     columns = ["subject_id", "as_of", *model.feature_names]
     bar, task = _progress(pf.metadata.num_rows, progress)
     n = 0
     with atomic_file(out) as tmp:
-        with bar, pq.ParquetWriter(tmp, _output_schema()) as writer:
+        with bar, pq.ParquetWriter(tmp, _output_schema(metadata)) as writer:
             for batch in _batches(pf, source, batch_size, columns):
                 frame = batch.to_pandas()
                 writer.write_table(_score_batch(model, coder, frame))

@@ -27,7 +27,8 @@ STAGES = {
     "creditscore": 0, "_atomic": 0, "_errors": 0, "audit_log": 0, "_progress": 0,
     "_grammar": 0,
     "records": 1, "synth": 2, "features": 3, "models": 4, "fairness": 5, "explain": 6,
-    "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "cli": 10,
+    "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "supervision": 9,
+    "cli": 10, "_cli_supervise": 10,
     "_cli_flat": 10, "_cli_common": 10, "_cli_records": 10, "_cli_models": 10,
     "_cli_fairness": 10, "_cli_tracking": 10, "__main__": 10,
 }
