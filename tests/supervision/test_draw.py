@@ -137,3 +137,16 @@ def test_a_bad_plan_is_one_line_naming_the_key(raw, message):
     with pytest.raises(InputError, match=f"^plan.yaml: {message}") as err:
         parse_plan(raw, "plan.yaml")
     assert "\n" not in str(err.value)
+
+
+def test_the_shipped_plan_is_valid_and_its_ratios_rise_with_the_tier():
+    from pathlib import Path
+
+    from creditscore.supervision import read_plan
+
+    plans = sorted((Path(__file__).parents[2] / "experiments").glob("*_plan.yaml"))
+    assert [p.name for p in plans] == ["supervision_plan.yaml"]
+    plan = read_plan(plans[0])
+    assert plan.mode == "ratios" and plan.seed is not None and plan.purpose
+    assert list(plan.ratios.values()) == sorted(plan.ratios.values())
+    assert len(plan.inspectors) == 5
