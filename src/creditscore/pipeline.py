@@ -28,6 +28,14 @@ DEMO_AS_OF = tuple(dt.date.fromisoformat(d) for d in (
 #: fit on as_of <= this; the later known dates are the out-of-time audit window
 DEMO_TRAIN_UNTIL = dt.date(2022, 12, 31)
 DEMO_PURPOSE = "demo: early-warning review of a synthetic population"
+#: the demo's inspection plan for its employers (the shipped experiments/supervision_plan.yaml
+#: with inspectors sized for a few hundred employers)
+DEMO_PLAN = {
+    "purpose": "demo: risk-classified random inspection of the synthetic employers",
+    "ratios": {"A": 0.02, "B": 0.05, "C": 0.15, "D": 0.40},
+    "inspectors": [{"id": f"inspector-{i:02d}", "capacity": 40} for i in range(1, 4)]
+    + [{"id": "inspector-04", "capacity": 40, "avoid": {"ownership": ["state"]}}],
+}
 
 
 @dataclass
@@ -222,10 +230,11 @@ def run_demo(out="demo-out", subjects: int = 5_000, seed: int = 7, scenario: str
 
     ``entities``: employers as entity subjects (the user guide's "Employers as
     subjects"); with N > 0 the demo also builds their features, trains and audits an
-    ``entity_breach_12m`` model across ownership, size band and region, scores them and
-    writes one supervision note. Every output lies under ``out``: the tracking store
-    (``mlflow.db`` and its artifacts) and the audit log included, unless
-    ``$MLFLOW_TRACKING_URI`` / ``$CREDITSCORE_AUDIT_LOG`` name others.
+    ``entity_breach_12m`` model across ownership, size band and region, scores them,
+    writes one supervision note and draws a risk-classified random inspection plan
+    (``supervision/``). Every output lies under ``out``: the tracking store (``mlflow.db``
+    and its artifacts) and the audit log included, unless ``$MLFLOW_TRACKING_URI`` /
+    ``$CREDITSCORE_AUDIT_LOG`` name others.
     """
     start, out = time.perf_counter(), Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -326,4 +335,18 @@ def _entity_step(records: Path, out: Path, seed: int, track: bool, say, pdf: boo
 
     audit_log.append("explain", purpose=DEMO_PURPOSE, model_hash=note.model_hash,
                      n_subjects=1, output=note.html)
-    return {**outputs, f"{name} scores": scores, "supervision note": note.html}
+    plan = _inspection_step(scores, model_dir, records, out, seed, say)
+    return {**outputs, f"{name} scores": scores, "supervision note": note.html, **plan}
+
+
+def _inspection_step(scores: Path, model_dir: Path, records: Path, out: Path, seed: int,
+                     say) -> dict:
+    """A risk-classified random inspection plan for the scored employers."""
+    from .supervision import parse_plan, supervise
+
+    say("draw a risk-classified random inspection plan for the employers")
+    plan = parse_plan({**DEMO_PLAN, "seed": seed}, "<demo plan>")
+    result = supervise(scores, model_dir, plan, out / "supervision", records=records)
+    return {"inspection plan (public summary)": out / "supervision" / "summary.html",
+            f"inspection list ({len(result.drawn)} employers)":
+                out / "supervision" / "inspections.csv"}

@@ -192,3 +192,16 @@ def test_a_capacity_plan_draws_exactly_its_capacity(world):
     assert r.returncode == 0, r.stderr
     listing = pd.read_csv(world / "cap" / "inspections.csv")
     assert len(listing) == 40 and listing["inspector"].isna().all()
+
+
+def test_the_demo_draws_its_plan_for_the_scored_employers(world, monkeypatch):
+    from creditscore.pipeline import _inspection_step
+
+    monkeypatch.setenv("CREDITSCORE_AUDIT_LOG", str(world / "demo-audit.jsonl"))
+    outputs = _inspection_step(world / "scores.parquet", world / "model", world / "records",
+                               world / "demo", 7, lambda message: None)
+    listing = pd.read_csv(world / "demo" / "supervision" / "inspections.csv")
+    assert f"inspection list ({len(listing)} employers)" in outputs
+    assert listing["inspector"].notna().all() and len(listing) > 0
+    assert json.loads((world / "demo" / "supervision" / "summary.json").read_text())[
+        "seed"] == 7
