@@ -3,8 +3,9 @@
 The entity's counterpart of the subject's letter: its PD, score, tier worded
 as supervision intensity, up to four reasons ("Contributions owed for 12
 employees are 3 months unpaid"), what the entity can do, and what the tier
-may and may not be used for. Written as Markdown and JSON, refused (exit 3)
-unless the model passed its audit, like every use of a score.
+may and may not be used for. Written as HTML (the house style of the letter,
+``templates/entity_note.html.j2``, self-contained), Markdown and JSON, refused
+(exit 3) unless the model passed its audit, like every use of a score.
 """
 
 from __future__ import annotations
@@ -18,19 +19,46 @@ from .._errors import InputError
 __all__ = ["write_entity_note", "EntityNote"]
 
 MSG_NO_ENTITY = "{record_dir}: no entity subject {subject_id!r} (subjects.kind = 'entity')"
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
 class EntityNote:
     """What :func:`write_entity_note` wrote."""
 
-    html: Path  # the Markdown note (named like the letter's main output)
+    html: Path
     markdown: Path
     subject_id: str
     purpose: str
     model_hash: str
     #: sha256 of the records the note was made from (the entity's rows), for the log
     input_fingerprint: str | None = None
+    json: Path | None = None
+
+
+TARGET_TEXT = ("the estimated probability of a breach (employer contribution arrears of 3 "
+               "months or more beginning, or a breach-type public record) within 12 months")
+REPAIR = ("Paying the contributions owed for employees, settling tax arrears and resolving "
+          "open records lower the tier at the next review. A record the entity believes "
+          "wrong can be disputed; it is left out while the dispute is open.")
+
+
+def _html(subject_id, day, purpose, pd_, score, tier, reasons, model_hash) -> str:
+    import datetime as dt
+    import math
+
+    import jinja2
+
+    from ..models._entity_tiers import ENTITY_TIER_MAY, ENTITY_TIER_MAY_NOT, supervision
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("entity_note.html.j2").render(
+        subject_id=subject_id, as_of=day, issued_on=dt.date.today(), purpose=purpose,
+        target_text=TARGET_TEXT, tier=tier, supervision=supervision(tier),
+        pd_text=f"{pd_:.1%}", score_text="" if math.isnan(score) else f"{score:.0f}",
+        reasons=reasons, may=ENTITY_TIER_MAY, may_not=ENTITY_TIER_MAY_NOT, repair=REPAIR,
+        model_hash=model_hash)
 
 
 def _text(subject_id, day, purpose, pd_, score, tier, reasons) -> str:
@@ -47,9 +75,7 @@ def _text(subject_id, day, purpose, pd_, score, tier, reasons) -> str:
     lines += [f"- {t}" for t in ENTITY_TIER_MAY]
     lines += ["", "## What it may not be used for", ""]
     lines += [f"- {t}" for t in ENTITY_TIER_MAY_NOT]
-    lines += ["", "Paying the contributions owed for employees, settling tax arrears and "
-              "resolving open records lower the tier at the next review. A record the entity "
-              "believes wrong can be disputed; it is left out while the dispute is open.", ""]
+    lines += ["", REPAIR, ""]
     return "\n".join(lines)
 
 
@@ -83,6 +109,10 @@ def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: st
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in str(subject_id))
     md, js = out_dir / f"{stem}-supervision.md", out_dir / f"{stem}-supervision.json"
+    html = out_dir / f"{stem}-supervision.html"
+    with atomic_file(html) as tmp:
+        Path(tmp).write_text(_html(subject_id, day, purpose, pd_, score, tier, reasons,
+                                   model.model_hash()), encoding="utf-8")
     with atomic_file(md) as tmp:
         Path(tmp).write_text(_text(subject_id, day, purpose, pd_, score, tier, reasons),
                              encoding="utf-8")
@@ -94,5 +124,5 @@ def write_entity_note(record_dir, subject_id: str, model_dir, as_of, purpose: st
     from ..records import read_subject_records, records_fingerprint
 
     own = read_subject_records(record_dir, [subject_id], employer=True, validate=False)
-    return EntityNote(md, js, str(subject_id), purpose, model.model_hash(),
-                      input_fingerprint=records_fingerprint(own))
+    return EntityNote(html, md, str(subject_id), purpose, model.model_hash(),
+                      input_fingerprint=records_fingerprint(own), json=js)
