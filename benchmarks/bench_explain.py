@@ -33,7 +33,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import MEASURE, build_model  # noqa: E402
+from bench_score import build_model  # noqa: E402
+
+#: one command in a measuring parent of its own: wall, CPU (user + system) and peak RSS
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - start
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"rc": done.returncode, "wall": wall, "cpu": use.ru_utime + use.ru_stime,
+                  "peak_kib": use.ru_maxrss, "stderr": done.stderr[-2000:]}))
+"""
 
 CLI = (sys.executable, "-c", "from creditscore.cli import main; main()")
 AS_OF = "2023-12-31"
@@ -47,7 +58,8 @@ def run(cmd: list[str], log: Path) -> dict:
     out = json.loads(done.stdout)
     if out["rc"] != 0:
         sys.exit(f"{' '.join(cmd[3:])} failed: {out['stderr']}")
-    return {"wall_s": round(out["wall"], 3), "peak_mb": round(out["peak_kib"] / 1024, 1)}
+    return {"wall_s": round(out["wall"], 3), "cpu_s": round(out["cpu"], 3),
+            "peak_mb": round(out["peak_kib"] / 1024, 1)}
 
 
 def world(work: Path, subjects: int, seed: int) -> Path:
@@ -114,8 +126,8 @@ def measure_set(records: Path, model: Path, work: Path, repeat: int) -> dict:
         out["explain"].append(run(explain, log))
         out["features_10"].append(run(features, log))
         out["score_10"].append(run(score, log))
-    return {k: {"wall_s": min(r["wall_s"] for r in v), "peak_mb": max(r["peak_mb"] for r in v),
-                "runs": v} for k, v in out.items()}
+    return {k: {"wall_s": min(r["wall_s"] for r in v), "cpu_s": min(r["cpu_s"] for r in v),
+                "peak_mb": max(r["peak_mb"] for r in v), "runs": v} for k, v in out.items()}
 
 
 def main() -> None:
@@ -145,11 +157,10 @@ def main() -> None:
             work.mkdir(exist_ok=True)
             got = measure_set(path, model, work, args.repeat)
             results["sizes"].setdefault(str(size), {})[name] = got
-            print(f"{size:>8,} {name:<9} explain {got['explain']['wall_s']:6.2f}s "
-                  f"{got['explain']['peak_mb']:7.0f} MB | features --subjects (10) "
-                  f"{got['features_10']['wall_s']:6.2f}s {got['features_10']['peak_mb']:6.0f} MB"
-                  f" | score (10) {got['score_10']['wall_s']:5.2f}s "
-                  f"{got['score_10']['peak_mb']:5.0f} MB", flush=True)
+            print(f"{size:>8,} {name:<9} " + " | ".join(
+                f"{what} {got[what]['wall_s']:6.2f}s wall {got[what]['cpu_s']:6.2f}s CPU "
+                f"{got[what]['peak_mb']:5.0f} MB" for what in got), f"load {os.getloadavg()[0]:.1f}",
+                flush=True)
     results["load_after"] = os.getloadavg()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
