@@ -159,8 +159,8 @@ def main() -> None:
             results["sizes"].setdefault(str(size), {})[name] = got
             print(f"{size:>8,} {name:<9} " + " | ".join(
                 f"{what} {got[what]['wall_s']:6.2f}s wall {got[what]['cpu_s']:6.2f}s CPU "
-                f"{got[what]['peak_mb']:5.0f} MB" for what in got), f"load {os.getloadavg()[0]:.1f}",
-                flush=True)
+                f"{got[what]['peak_mb']:5.0f} MB" for what in got),
+                f"load {os.getloadavg()[0]:.1f}", flush=True)
     results["load_after"] = os.getloadavg()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
