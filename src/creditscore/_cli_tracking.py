@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from ._cli_common import fail, parse_date, progress_option
+from ._cli_records import kind_option
 
 __all__ = ["demo", "retrain", "report_app", "log_app"]
 
@@ -44,13 +45,15 @@ def demo(
 
 def retrain(
     record_dir: Path = typer.Argument(..., help="A record set with the new records."),
-    target: str = typer.Option(..., "--target", help="default_12m or breach_12m."),
+    target: str = typer.Option(..., "--target", help="default_12m or breach_12m (entities: "
+                               "entity_breach_12m or default_12m)."),
     as_of: list[str] = typer.Option(None, "--as-of", help="Observation dates (repeatable)."),
     out: Path = typer.Option(Path("retrain-out"), "--out", help="Output directory."),
     model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
     margin: float = typer.Option(0.01, "--margin", help="Largest AUC loss allowed."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     progress: bool | None = progress_option(),
+    kind: str = kind_option(),
 ) -> None:
     """Train a challenger on new records, audit it, promote it only if it passed and is
     not worse than the champion by more than --margin; write a drift report."""
@@ -60,7 +63,7 @@ def retrain(
 
     with spinner("retraining", wanted(progress)):
         result = run_retrain(record_dir, target, as_of=dates, out_dir=out, model=model,
-                             margin=margin, policy=policy)
+                             margin=margin, policy=policy, kind=kind)
     typer.echo(result.reason)
     if not result.promoted and not result.gate.passed:
         raise typer.Exit(3)

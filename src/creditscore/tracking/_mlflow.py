@@ -22,6 +22,7 @@ from ..reports._modelinfo import ModelInfo
 from ..reports._sources import is_number
 from ._store import (
     metric_name,
+    model_registry_name,
     registered_model_name,
     tracking_uri,
     use_experiment,
@@ -165,7 +166,7 @@ def _log_model(model_dir: Path, info: ModelInfo, features, register: bool):
             input_example=example,
             pip_requirements=_requirements(),
             model_config={"require_audit": True},
-            registered_model_name=registered_model_name(info.target) if register else None,
+            registered_model_name=model_registry_name(info) if register else None,
         )
 
 
@@ -206,7 +207,8 @@ def log_training_run(
         Feature rows from which the input example (quartiles of each feature
         column, no real row, no id) is drawn; default: rows of zeros.
     register : bool, default=True
-        Register the model as a new version of ``creditscore-<target>``.
+        Register the model as a new version of ``creditscore-<target>`` (an entity
+        model: ``creditscore-entity_<target>``).
     run_name : str, optional
     uri : str, optional
         Tracking URI; default :func:`tracking_uri`.
@@ -242,7 +244,7 @@ def log_training_run(
             logged = _log_model(model_dir, info, features, register)
         if register:
             version = str(logged.registered_model_version)
-            record_verdict(registered_model_name(info.target), version, model_dir)
+            record_verdict(model_registry_name(info), version, model_dir)
     return run.info.run_id
 
 

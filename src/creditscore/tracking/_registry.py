@@ -11,7 +11,7 @@ from pathlib import Path
 from .._errors import InputError
 from ..reports._modelinfo import ModelInfo
 from ._gate import GateVerdict, check_gate
-from ._store import registered_model_name, using_tracking
+from ._store import model_subjects, registered_model_name, using_tracking
 
 __all__ = [
     "CHAMPION",
@@ -173,7 +173,8 @@ def promote_if_passed(
         Every version gets ``audit_passed`` and ``audit_hash`` tags.
     """
     model_dir = Path(model_dir)
-    name = registered_model_name(target or ModelInfo.from_dir(model_dir).target)
+    info = ModelInfo.from_dir(model_dir)
+    name = registered_model_name(target or info.target, model_subjects(info))
     with using_tracking(uri):
         client = _client()
         version = _resolve_version(client, name, run_or_version)
@@ -186,12 +187,14 @@ def promote_if_passed(
     return Promotion(name, version, verdict.passed, verdict, alias)
 
 
-def champion_version(target: str, *, alias: str = CHAMPION, uri: str | None = None):
-    """The model version holding ``alias`` for ``target``, or None."""
+def champion_version(target: str, *, alias: str = CHAMPION, uri: str | None = None,
+                     subjects: str = "person"):
+    """The model version holding ``alias`` for ``target`` (of ``subjects``), or None."""
     from mlflow.exceptions import MlflowException
 
     with using_tracking(uri):
         try:
-            return _client().get_model_version_by_alias(registered_model_name(target), alias)
+            return _client().get_model_version_by_alias(
+                registered_model_name(target, subjects), alias)
         except MlflowException:
             return None

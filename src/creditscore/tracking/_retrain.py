@@ -1,10 +1,13 @@
 """Retrain on new records: challenger, audit, out-of-time comparison, gated promotion.
 
-1. Build features and labels on the new record set.
+1. Build features and labels on the new record set (entity features for
+   ``kind="entity"``, guide: entities).
 2. The latest date with known labels is the out-of-time window; train a
    challenger on the dates at least 365 days before it, so that no training
    label's window overlaps the window's.
-3. Audit it, write its model card and fairness report, log it to MLflow.
+3. Audit it (an entity model across the ``entities`` table under the entity
+   policy), write its model card and fairness report, log it to MLflow
+   (an entity model under ``creditscore-entity_<target>``).
 4. Score the window with the champion (the registered version holding the
    ``champion`` alias) and the challenger; promote the challenger only if its
    audit passed and its AUC is not below the champion's by more than ``margin``.
@@ -46,6 +49,10 @@ MSG_GAP = (
 MSG_ONE_CLASS = "the out-of-time window {as_of} holds only one class of {target}; AUC is undefined"
 MSG_NO_PROTECTED = "{path}: no protected table for the audit (pass protected_path)"
 MSG_MISSING_FEATURES = "{who} uses features missing from the new features file: {missing}"
+MSG_KIND = "retrain --kind {kind!r}: choose person or entity"
+MSG_KIND_TARGET = ("retrain --kind {kind} --target {target!r}: the target of {kind} models is "
+                   "{targets}")
+TARGETS = {"person": ("default_12m", "breach_12m"), "entity": ("entity_breach_12m", "default_12m")}
 
 
 def _build_features(record_dir: Path, dates: list[dt.date], out: Path) -> Path:
@@ -53,6 +60,21 @@ def _build_features(record_dir: Path, dates: list[dt.date], out: Path) -> Path:
 
     build_features(record_dir, dates, out)
     return out
+
+
+def _build_entity_features(record_dir: Path, dates: list[dt.date], out: Path) -> Path:
+    from ..features._entity_engine import build_entity_features
+
+    build_entity_features(record_dir, dates, out)
+    return out
+
+
+def _check_kind(kind: str, target: str) -> None:
+    if kind not in TARGETS:
+        raise InputError(MSG_KIND.format(kind=kind))
+    if target not in TARGETS[kind]:
+        raise InputError(MSG_KIND_TARGET.format(kind=kind, target=target,
+                                                targets=" or ".join(TARGETS[kind])))
 
 
 def _train(
@@ -69,6 +91,16 @@ def _train(
         seed=seed,
         params=params,
     )
+    return out
+
+
+def _train_entity(features_path: Path, target: str, model: str, out: Path,
+                  train_until: dt.date, seed: int, params) -> Path:
+    from ..features._entity_defs import ENTITY_MODEL_FEATURES
+    from ..models import train_model
+
+    train_model(features_path, target, model=model, out=out, train_until=train_until,
+                seed=seed, params=params, features=ENTITY_MODEL_FEATURES)
     return out
 
 
@@ -161,20 +193,22 @@ def _drift(model_dir: Path, new_rows, reference_frame, target: str) -> DriftRepo
     )
 
 
-def _protected(record_dir: Path) -> Path:
-    for name in ("protected.parquet", "protected.csv"):
+def _protected(record_dir: Path, kind: str = "person") -> Path:
+    table = "entities" if kind == "entity" else "protected"
+    for name in (f"{table}.parquet", f"{table}.csv"):
         if (record_dir / name).is_file():
             return record_dir / name
     raise InputError(MSG_NO_PROTECTED.format(path=record_dir))
 
 
-def _champion_side(target, uri, oot_rows, new_rows, reference_frame):
+def _champion_side(target, uri, oot_rows, new_rows, reference_frame, kind="person"):
     """(version, AUC on the window, drift report) of the current champion, or Nones."""
-    holder = champion_version(target, uri=uri)
+    holder = champion_version(target, uri=uri, subjects=kind)
     if holder is None:
         return None, None, None
     with using_tracking(uri), tempfile.TemporaryDirectory() as tmp:
-        model_dir = registered_model_dir(registered_model_name(target), holder.version, tmp)
+        model_dir = registered_model_dir(registered_model_name(target, kind), holder.version,
+                                         tmp)
         auc = _auc(model_dir, oot_rows, target, f"the champion (version {holder.version})")
         drift = _drift(model_dir, new_rows, reference_frame, target)
     return str(holder.version), auc, drift
@@ -195,6 +229,7 @@ def retrain(
     experiment: str = DEFAULT_EXPERIMENT,
     reference_frame=None,
     uri: str | None = None,
+    kind: str = "person",
 ) -> RetrainResult:
     """Train, audit and log a challenger on new records; promote it only through the gate.
 
@@ -202,7 +237,8 @@ def retrain(
     ----------
     record_dir : path
         The new record set.
-    target : {"default_12m", "breach_12m"}
+    target : {"default_12m", "breach_12m", "entity_breach_12m"}
+        Persons: default_12m or breach_12m; entities: entity_breach_12m or default_12m.
     as_of : list of date, optional
         Observation dates; default :func:`default_as_of`.
     out_dir : path, default="retrain-out"
@@ -211,9 +247,9 @@ def retrain(
     margin : float, default=0.01
         The challenger may trail the champion's out-of-time AUC by at most this.
     protected_path : path, optional
-        Default: the record set's protected table.
+        Default: the record set's protected table (entities: its ``entities`` table).
     policy : path, optional
-        Gate policy (default: the package's).
+        Gate policy (default: the package's; entities: ``fairness/entity_policy.yaml``).
     seed : int, default=0
     params : dict, optional
     experiment : str, default="creditscore"
@@ -222,16 +258,25 @@ def retrain(
         directory stores no ``drift_reference.json`` and no readable training data.
     uri : str, optional
         Tracking URI; default ``tracking_uri()``.
+    kind : {"person", "entity"}, default="person"
+        The subjects the challenger scores (guide: entities).
     """
     import pandas as pd
 
+    _check_kind(kind, target)
+    if kind == "entity" and policy is None:
+        from ..fairness._entity import ENTITY_POLICY as policy
+
     record_dir, out_dir = Path(record_dir), Path(out_dir)
     dates = [dt.date.fromisoformat(str(d)[:10]) for d in (as_of or default_as_of(record_dir))]
-    features_path = _build_features(record_dir, dates, out_dir / "features.parquet")
+    entity = kind == "entity"
+    build, train = ((_build_entity_features, _train_entity) if entity
+                    else (_build_features, _train))
+    features_path = build(record_dir, dates, out_dir / "features.parquet")
     frame = pd.read_parquet(features_path)
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     oot, train_until = _windows(frame, target)
-    challenger = _train(
+    challenger = train(
         features_path,
         target,
         model,
@@ -242,7 +287,8 @@ def retrain(
     )
     audit_dir = out_dir / "audit"
     _audit(
-        challenger, features_path, Path(protected_path or _protected(record_dir)), audit_dir, policy
+        challenger, features_path, Path(protected_path or _protected(record_dir, kind)), audit_dir,
+        policy,
     )
     reports = out_dir / "reports"
     card = ModelCard.from_model_dir(challenger, audit_dir=audit_dir).write(reports)
@@ -254,12 +300,13 @@ def retrain(
         fairness_paths=fairness,
         audit_dir=audit_dir,
         features=features_path,
-        run_name=f"retrain-{target}-{model}",
+        run_name=f"retrain-{'entity-' if kind == 'entity' else ''}{target}-{model}",
         uri=uri,
     )
     oot_rows = frame[(frame["as_of"] == oot) & frame[target].notna()]
     new_rows = frame[frame["as_of"] == frame["as_of"].max()]
-    champion, champion_auc, drift = _champion_side(target, uri, oot_rows, new_rows, reference_frame)
+    champion, champion_auc, drift = _champion_side(target, uri, oot_rows, new_rows, reference_frame,
+                                                   kind)
     outcome = _Outcome(
         target=target,
         uri=uri,
@@ -275,5 +322,6 @@ def retrain(
         champion=champion,
         champion_auc=champion_auc,
         drift=drift,
+        subjects=kind,
     )
     return _finish(outcome)

@@ -185,6 +185,7 @@ class _Outcome:
     champion: str | None
     champion_auc: float | None
     drift: DriftReport | None
+    subjects: str = "person"
 
 
 def _record(client, name: str, version: str, o: _Outcome, promoted: bool, reason: str) -> None:
@@ -205,7 +206,7 @@ def _finish(o: _Outcome) -> RetrainResult:
     from mlflow import MlflowClient
 
     promote, reason = _decide(o.gate, o.challenger_auc, o.champion_auc, o.margin)
-    name = registered_model_name(o.target)
+    name = registered_model_name(o.target, o.subjects)
     promoted = False
     with using_tracking(o.uri):
         client = MlflowClient()

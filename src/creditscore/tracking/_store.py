@@ -11,7 +11,8 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["tracking_uri", "registered_model_name", "metric_name", "using_tracking",
+__all__ = ["tracking_uri", "registered_model_name", "model_subjects", "model_registry_name",
+           "metric_name", "using_tracking",
            "use_experiment"]
 
 _BAD_NAME_CHARS = re.compile(r"[^\w.\- :]")
@@ -22,9 +23,28 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
 
 
-def registered_model_name(target: str) -> str:
-    """The registry name of a target's models: ``creditscore-<target>``."""
+def registered_model_name(target: str, subjects: str = "person") -> str:
+    """The registry name of a target's models: ``creditscore-<target>``.
+
+    An entity model's is ``creditscore-entity_<target>`` (``creditscore-entity_breach_12m``,
+    ``creditscore-entity_default_12m``): an employer's default model is never a version,
+    nor a champion, of the persons' ``default_12m``.
+    """
+    if subjects == "entity" and not target.startswith("entity_"):
+        return f"creditscore-entity_{target}"
     return f"creditscore-{target}"
+
+
+def model_subjects(info) -> str:
+    """``"entity"`` or ``"person"``: what the model of a ``ModelInfo`` scores."""
+    from ..models._entity_tiers import is_entity_model
+
+    return "entity" if is_entity_model(info.feature_names, info.target) else "person"
+
+
+def model_registry_name(info) -> str:
+    """The registry name of the model a ``ModelInfo`` describes."""
+    return registered_model_name(info.target, model_subjects(info))
 
 
 def metric_name(*parts) -> str:
