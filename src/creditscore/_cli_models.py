@@ -178,6 +178,8 @@ def explain(
     out: Path = typer.Option(Path("letters"), "--out", help="Directory for the letter."),
     progress: bool | None = progress_option(),
     kind: str = kind_option(),
+    pdf: bool = typer.Option(False, "--pdf", help="Also write the letter (or the entity's "
+                             "supervision note) as PDF."),
 ) -> None:
     """Write the subject's letter (HTML and Markdown): records, score, reasons, recourse.
 
@@ -193,6 +195,13 @@ def explain(
     if as_of is None:
         fail("--as-of DATE is required to explain a record-set model", 2)
     day = parse_date(as_of, "--as-of")
+    if pdf:  # before anything is written: no letter without the PDF asked for
+        from .reports import pdf_renderer
+
+        try:
+            pdf_renderer()
+        except RuntimeError as exc:
+            fail(str(exc), 2)
     from ._progress import spinner, wanted
     from .explain import write_letter
 
@@ -204,7 +213,20 @@ def explain(
         else:
             result = write_letter(record_dir, subject_id, model, day, purpose, out)
     # the input is the subject's own records (read alone), not the whole record set
+    if pdf:
+        _pdf_copy(result.html)
     audit_log.append("explain", purpose=purpose, model_hash=result.model_hash,
                      input_fingerprint=result.input_fingerprint, n_subjects=1,
                      output=result.html)
-    typer.echo(f"wrote {result.html} and {result.markdown}")
+    typer.echo(f"wrote {result.html} and {result.markdown}"
+               + (f" and {result.html.with_suffix('.pdf')}" if pdf else ""))
+
+
+def _pdf_copy(html: Path) -> None:
+    """``X.pdf`` beside the letter's ``X.html``; exit 2 when no PDF renderer is installed."""
+    from .reports import html_to_pdf
+
+    try:
+        html_to_pdf(html.read_text(encoding="utf-8"), html.with_suffix(".pdf"))
+    except RuntimeError as exc:  # no renderer on this machine
+        fail(str(exc), 2)

@@ -58,3 +58,22 @@ def test_the_html_note_says_what_the_tier_may_not_be_used_for_and_loads_nothing(
     assert "What it may not be used for" in html and "never a sanction" in html
     assert all(t.replace("'", "&#39;") in html for t in ENTITY_TIER_MAY_NOT)
     check_offline(html, "supervision note")
+
+
+def test_explain_kind_entity_pdf_writes_the_note_as_pdf_too(note, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = note.html.parents[1]
+    env = {**os.environ, "CREDITSCORE_AUDIT_LOG": str(tmp_path / "audit.jsonl")}
+    r = subprocess.run([sys.executable, "-m", "creditscore", "explain", str(root / "records"),
+                        note.subject_id, "--model", str(root / "model"), "--as-of",
+                        "2023-12-31", "--kind", "entity", "--purpose", "supervision planning",
+                        "--out", str(tmp_path / "notes"), "--pdf"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    pdf = tmp_path / "notes" / note.html.with_suffix(".pdf").name
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert (tmp_path / "notes" / note.html.name).is_file()
+    assert len((tmp_path / "audit.jsonl").read_text().splitlines()) == 1
