@@ -53,13 +53,15 @@ class ScoreResult:
 SCORES_METADATA = ("creditscore.model_hash", "creditscore.kind", "creditscore.features_sha256")
 
 
-def scores_metadata(model, features: Path) -> dict[str, str]:
-    """The SCORES metadata: the model's hash, the kind of subject it scores, the input's sha256."""
+def scores_metadata(model, features: Path | None) -> dict[str, str]:
+    """The SCORES metadata: the model's hash, the kind of subject it scores, the input's
+    sha256 (left out when the input is no local file)."""
     from .models._entity_tiers import is_entity_model
 
     kind = "entity" if is_entity_model(model.feature_names, model.target) else "person"
-    return dict(zip(SCORES_METADATA, (model.model_hash(), kind,
-                                      audit_log.fingerprint(features)), strict=True))
+    values = (model.model_hash(), kind,
+              audit_log.fingerprint(features) if features is not None else None)
+    return {k: v for k, v in zip(SCORES_METADATA, values, strict=True) if v is not None}
 
 
 def _output_schema(metadata: dict[str, str] | None = None):

@@ -51,6 +51,7 @@ from .scoring import (
     MSG_UNREADABLE,
     OUTPUT_COLUMNS,
     ScoreResult,
+    scores_metadata,
 )
 
 __all__ = ["score_features_spark", "SHIP_MODES", "OUTPUT_DDL"]
@@ -150,7 +151,9 @@ def score_features_spark(model_dir, features, out, *, purpose: str, spark=None,
                    "spark DataFrame"})
 
     if write == "file":
-        n = _write_file(scored, _local(target), log_it)
+        local_input = isinstance(source, str) and _is_local(source)
+        meta = scores_metadata(model, _local(source) if local_input else None)
+        n = _write_file(scored, _local(target), log_it, meta)
     else:
         from .features._spark import write_dataset
 
@@ -270,15 +273,16 @@ class _Scorer:
             yield _score_batch(model, coder, frame).to_pandas()
 
 
-def _write_file(scored, out: Path, before_commit) -> int:
-    """Collect the scores as Arrow and write one Parquet file atomically; the row count."""
+def _write_file(scored, out: Path, before_commit, metadata: dict[str, str] | None = None) -> int:
+    """Collect the scores as Arrow and write one Parquet file atomically (its metadata naming
+    the model, ``scoring.SCORES_METADATA``); the row count."""
     import pyarrow.parquet as pq
 
     from .features._spark import to_arrow
     from .scoring import _output_schema
 
     table = to_arrow(scored)
-    table = table.select(list(OUTPUT_COLUMNS)).cast(_output_schema())
+    table = table.select(list(OUTPUT_COLUMNS)).cast(_output_schema(metadata))
     with atomic_file(out) as tmp:
         pq.write_table(table, tmp)
         before_commit(table.num_rows)

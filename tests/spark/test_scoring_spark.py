@@ -43,6 +43,10 @@ def test_spark_scores_equal_local_scores(spark, audited, tmp_path, _isolated_aud
     a = pq.read_table(tmp_path / "local.parquet")
     b = pq.read_table(out)
     assert b.column_names == list(OUTPUT_COLUMNS) and result.n_rows == local.n_rows == a.num_rows
+    if write == "file":  # the file names its model as the local path's does (supervise)
+        named = {k: v for k, v in b.schema.metadata.items() if k.startswith(b"creditscore.")}
+        assert named == {k: v for k, v in a.schema.metadata.items()
+                         if k.startswith(b"creditscore.")} and len(named) == 3
     assert b.schema.types == a.schema.types
     a, b = a.to_pandas(), b.to_pandas()
     # the input's row order, and every key, tier and reason as the local path gives them
