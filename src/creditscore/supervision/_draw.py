@@ -8,7 +8,9 @@ Anyone holding the scores, the plan and the seed can re-draw the list with this 
    ``weights w``: the ratios ``min(1, lam * w_t)`` with ``lam`` such that
    ``sum_t x_t = min(C, N)`` (a tier whose ratio would pass 1 is taken whole and the rest
    shared by the same rule). Every entity of tier ``t`` is drawn with probability
-   ``pi_t = x_t / N_t``: two entities of one tier are treated alike.
+   ``pi_t = x_t / N_t``: two entities of one tier are treated alike. Targets and rounding
+   are computed in exact rational arithmetic, the plan's numbers read as the decimals
+   written (0.15 is 3/20), so no float error moves a count.
 3. **Counts (the rounding rule).** The entity stream is ``numpy.random.default_rng([seed,
    0])``. Its first number ``u = rng.random()`` rounds the targets systematically: with
    ``f_t`` the fractional part of ``x_t`` and ``F_t = f_A + ... + f_t`` (tiers in order
@@ -32,6 +34,7 @@ Anyone holding the scores, the plan and the seed can re-draw the list with this 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -46,9 +49,6 @@ MSG_UNCOVERED = ("{file}: the inspectors cannot cover the draw: {n} of {total} d
                  "{example}); add capacity or relax the conflicts under inspectors")
 MSG_TOO_FEW = ("{file}: the inspectors' capacity ({capacity}) is less than the {n} entities "
                "drawn; add inspectors or capacity, or lower the sampling")
-#: targets are rounded to this many decimals first, so that float sums of a whole
-#: capacity stay whole (1e-9 of an entity changes no count)
-_DECIMALS = 9
 
 
 def entity_stream(seed: int) -> np.random.Generator:
@@ -61,33 +61,43 @@ def inspector_stream(seed: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), 1])
 
 
+def _exact(x) -> Fraction:
+    """A plan's number as the decimal a person wrote (0.15 is 3/20, not its binary double)."""
+    return x if isinstance(x, Fraction) else Fraction(repr(float(x))) if isinstance(
+        x, float) else Fraction(x)
+
+
 def tier_targets(sizes: dict[str, int], *, ratios=None, capacity=None, weights=None
-                 ) -> dict[str, float]:
-    """Expected count ``x_t`` per tier (``ratios``, or ``capacity`` split by ``weights``)."""
+                 ) -> dict[str, Fraction]:
+    """Expected count ``x_t`` per tier (``ratios``, or ``capacity`` split by ``weights``).
+
+    Exact rationals (:class:`fractions.Fraction`), so that a capacity is met exactly and
+    the rounding of rule 3 never meets a float's error; ``float()`` them to show them.
+    """
+    n = {t: int(sizes.get(t, 0)) for t in TIERS}
     if ratios is not None:
-        return {t: round(ratios[t] * sizes.get(t, 0), _DECIMALS) for t in TIERS}
-    n = {t: sizes.get(t, 0) for t in TIERS}
-    goal = min(capacity, sum(n.values()))
+        return {t: _exact(ratios[t]) * n[t] for t in TIERS}
+    w = {t: _exact(weights[t]) for t in TIERS}
+    goal = Fraction(min(int(capacity), sum(n.values())))
     whole: set[str] = set()
     while True:  # water-filling: tiers whose ratio would pass 1 are taken whole
         rest = goal - sum(n[t] for t in whole)
-        mass = sum(weights[t] * n[t] for t in TIERS if t not in whole)
-        lam = rest / mass if mass > 0 else 0.0
-        over = {t for t in TIERS if t not in whole and n[t] and lam * weights[t] >= 1}
+        mass = sum(w[t] * n[t] for t in TIERS if t not in whole)
+        lam = rest / mass if mass > 0 else Fraction(0)
+        over = {t for t in TIERS if t not in whole and n[t] and lam * w[t] >= 1}
         if not over:
             break
         whole |= over
-    return {t: float(n[t]) if t in whole else round(lam * weights[t] * n[t], _DECIMALS)
-            for t in TIERS}
+    return {t: Fraction(n[t]) if t in whole else lam * w[t] * n[t] for t in TIERS}
 
 
-def tier_counts(targets: dict[str, float], u: float) -> dict[str, int]:
-    """Systematic rounding of the targets with one uniform number ``u`` (rule 3)."""
-    out, before = {}, 0.0
+def tier_counts(targets: dict, u: float) -> dict[str, int]:
+    """Systematic rounding of the targets with one uniform number ``u`` (rule 3), exactly."""
+    out, before, u = {}, Fraction(0), Fraction(u)
     for t in TIERS:
-        frac = targets[t] - math.floor(targets[t])
-        after = before + frac
-        out[t] = int(math.floor(targets[t]) + math.floor(u + after) - math.floor(u + before))
+        x = _exact(targets[t])
+        after = before + (x - math.floor(x))
+        out[t] = int(math.floor(x) + math.floor(u + after) - math.floor(u + before))
         before = after
     return out
 

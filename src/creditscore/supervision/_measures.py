@@ -22,6 +22,8 @@ beside its share of the expected arrears shows whether it is inspected beyond it
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._plan import TIERS
@@ -33,17 +35,18 @@ def _r(x, nd=4):
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
-def tier_table(frame, targets: dict[str, float]) -> list[dict]:
+def tier_table(frame, targets: dict) -> list[dict]:
     """Per tier: entities, ratio (inclusion probability), expected and actual draws, yield."""
     out = []
     for t in TIERS:
+        x = float(targets[t])
         rows = frame[frame["tier"] == t]
         drawn = rows[rows["drawn"]]
         n = len(rows)
-        out.append({"tier": t, "entities": n, "ratio": _r(targets[t] / n if n else 0.0),
-                    "expected_draws": _r(targets[t], 3), "drawn": int(len(drawn)),
+        out.append({"tier": t, "entities": n, "ratio": _r(x / n if n else 0.0),
+                    "expected_draws": _r(x, 3), "drawn": int(len(drawn)),
                     "drawn_share": _r(len(drawn) / n if n else None),
-                    "rounding": [int(np.floor(targets[t])), int(np.ceil(targets[t]))],
+                    "rounding": [math.floor(targets[t]), math.ceil(targets[t])],
                     "mean_pd": _r(rows["pd"].mean() if n else None),
                     "expected_arrears_found": _r(drawn["pd"].sum(), 3)})
     return out

@@ -127,7 +127,7 @@ def supervise(scores, model_dir, plan, out, *, seed: int | None = None, records=
     sizes = frame["tier"].value_counts().to_dict()
     targets = tier_targets(sizes, ratios=plan.ratios, capacity=plan.capacity,
                            weights=plan.weights)
-    frame["pi"] = frame["tier"].map({t: targets[t] / sizes[t] if sizes.get(t) else 0.0
+    frame["pi"] = frame["tier"].map({t: float(targets[t] / sizes[t]) if sizes.get(t) else 0.0
                                      for t in TIERS}).astype(float)
     drawn, _ = draw_entities(frame, targets, seed)
     drawn["inspector"] = assign_inspectors(drawn, plan.inspectors, seed, plan.source)
