@@ -96,14 +96,15 @@ def disparity(frame, attributes, min_group_size: int, threshold: float) -> dict:
         groups = {v: _group(frame[values == v], uniform, total_pi, total_pd) for v in shown}
         low = min((g["expected_rate"] for g in groups.values() if g["expected_rate"]),
                   default=None)
-        for g in groups.values():
+        for g in groups.values():  # one reportable group is compared with nothing
             rate = g["expected_rate"]
-            g["ratio"] = _r(low / rate) if low and rate else None
-            g["passed"] = g["ratio"] is None or g["ratio"] >= threshold
+            g["ratio"] = _r(low / rate) if low and rate and len(groups) > 1 else None
+            g["passed"] = None if g["ratio"] is None else g["ratio"] >= threshold
         out.append({"attribute": attribute,
                     "groups": [{"group": v, **groups[v]} for v in shown],
                     "suppressed": sorted(v for v, k in sizes.items() if k < min_group_size)})
     return {"threshold": threshold, "min_group_size": min_group_size,
             "uniform_rate": _r(uniform), "attributes": out,
             "flagged": [f"{a['attribute']}={g['group']}" for a in out for g in a["groups"]
-                        if not g["passed"]]}
+                        if g["passed"] is False],
+            "not_compared": [a["attribute"] for a in out if len(a["groups"]) < 2]}

@@ -53,7 +53,7 @@ def _disparity(s: dict) -> list[Section]:
     for a in d["attributes"]:
         rows = [(g["group"], g["entities"], g["mean_pd"], _pct(g["expected_rate"]),
                  g["drawn"], _pct(g["realised_rate"]), g["ratio"],
-                 "pass" if g["passed"] else "flag", g["tier_share"],
+                 {True: "pass", False: "flag", None: "not compared"}[g["passed"]], g["tier_share"],
                  _pct(g["inspection_share"]), _pct(g["arrears_share"])) for g in a["groups"]]
         blocks = [Table(["group", "entities", "mean PD", "expected rate", "drawn",
                          "realised rate", "ratio", "screen", "tier share",
@@ -74,8 +74,11 @@ def summary_document(s: dict) -> Document:
                                   f"the least inspected: {', '.join(flagged)}. The plan "
                                   "treats entities of one tier alike: the difference is "
                                   "their tier mix, which the model's passed audit examined."
-                                  if flagged else "no reported group flagged."),
-        "warn" if flagged else "pass")
+                                  if flagged else "no reported group flagged.")
+        + (f" Not compared (fewer than two groups of {s['disparity']['min_group_size']} or "
+           f"more entities): {', '.join(s['disparity']['not_compared'])}."
+           if s["disparity"]["not_compared"] else ""),
+        "warn" if flagged else "info" if s["disparity"]["not_compared"] else "pass")
     facts = KeyValues([("purpose", s["purpose"]), ("seed", s["seed"]), ("as of", s["as_of"]),
                        ("entities in the frame", s["frame"]), ("drawn", s["drawn"]),
                        ("model", s["model"]["hash"]), ("model's audit", s["model"]["audit"]),
