@@ -48,7 +48,8 @@ def synth(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same records)."),
     scenario: str = typer.Option(
         "fair", "--scenario",
-        help="fair, records-bias, thin-file, structural; small-firm-bias (needs --entities).",
+        help="fair, records-bias, thin-file, structural, downturn; small-firm-bias (needs "
+        "--entities).",
     ),
     progress: bool | None = progress_option(),
     over_recording: float = typer.Option(
@@ -61,14 +62,20 @@ def synth(
         0, "--entities", min=0,
         help="Employers written as entity subjects (guide: entities); 0: persons only.",
     ),
+    downturn_from: str | None = typer.Option(
+        None, "--downturn-from",
+        help="downturn: first day of the downturn, YYYY-MM-DD (default: the first day of the "
+        "last twelve months of the records).",
+    ),
 ) -> None:
     """Write a synthetic record set of the contract."""
     from ._progress import wanted
     from .synth import generate
 
+    day = parse_date(downturn_from, "--downturn-from") if downturn_from else None
     summary = generate(out_dir, n_subjects=subjects, seed=seed, scenario=scenario,
                        progress=wanted(progress), over_recording=over_recording,
-                       n_entities=entities)
+                       n_entities=entities, downturn_from=day)
     also = f" and {entities:,} entities" if entities else ""
     typer.echo(f"wrote {summary.n_records:,} records of {subjects:,} subjects{also} to {out_dir}")
 

@@ -4,9 +4,9 @@ Thin: parse, call one function per command, map errors to exit codes
 (2: bad input or usage, 3: refused by policy). The commands live by group in
 ``_cli_records`` (record sets, features), ``_cli_models`` (train, run, score,
 explain), ``_cli_supervise`` (supervise), ``_cli_fairness`` (audit, mitigate),
-``_cli_flat`` (audit-scores) and ``_cli_tracking`` (demo, retrain, report, log); what
-they share is in ``_cli_common``. Heavy libraries are imported inside the commands so that
-``creditscore --help`` starts fast.
+``_cli_flat`` (audit-scores), ``_cli_validation`` (backtest) and ``_cli_tracking`` (demo,
+retrain, report, log); what they share is in ``_cli_common``. Heavy libraries are imported
+inside the commands so that ``creditscore --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from ._cli_models import explain, run, score, train
 from ._cli_records import features, import_taiwan, layout, list_features, synth, validate
 from ._cli_supervise import supervise
 from ._cli_tracking import demo, log_app, report_app, retrain
+from ._cli_validation import backtest
 from ._errors import CreditscoreError
 
 __all__ = ["app", "main"]
@@ -59,6 +60,7 @@ app.command()(layout)
 app.command()(train)
 app.command()(audit)
 app.command("audit-scores")(audit_scores_command)
+app.command()(backtest)
 app.command()(mitigate)
 app.command()(score)
 app.command()(explain)

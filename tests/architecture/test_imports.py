@@ -30,7 +30,7 @@ STAGES = {
     "reports": 7, "tracking": 8, "scoring": 9, "spark_scoring": 9, "pipeline": 9, "supervision": 9,
     "cli": 10, "_cli_supervise": 10,
     "_cli_flat": 10, "_cli_common": 10, "_cli_records": 10, "_cli_models": 10,
-    "_cli_fairness": 10, "_cli_tracking": 10, "__main__": 10,
+    "_cli_fairness": 10, "_cli_tracking": 10, "_cli_validation": 10, "__main__": 10,
 }
 
 def _module_name(path: Path) -> tuple[str, list[str]]:

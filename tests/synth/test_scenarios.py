@@ -184,9 +184,9 @@ def test_structural_group_earns_less_and_is_truly_riskier(worlds):
     assert defaulted[rural.to_numpy()].mean() > defaulted[~rural.to_numpy()].mean()
 
 
-def test_scenario_names_are_the_documented_five():
+def test_scenario_names_are_the_documented_six():
     assert list(SCENARIOS) == ["fair", "records-bias", "thin-file", "structural",
-                               "small-firm-bias"]
+                               "small-firm-bias", "downturn"]
     with pytest.raises(InputError, match="expected one of: fair, records-bias"):
         get_scenario("Fair")
 

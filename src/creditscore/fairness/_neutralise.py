@@ -105,7 +105,7 @@ def neutralised_model(model, rows, values: dict, out, *, n_boot: int = 200):
     from ..models import Calibrator, holdout_mask, save_model
     from ..models._calibration import CalibratedModel
     from ..models._inputs import fingerprint
-    from ..models._train import _evaluate
+    from ..models._train import _evaluate, development_record
 
     target, names, seed = model.target, list(model.feature_names), model.info.get("seed") or 0
     est = _neutral_estimator(model, values)
@@ -118,7 +118,9 @@ def neutralised_model(model, rows, values: dict, out, *, n_boot: int = 200):
                                          n_holdout=int(mask.sum()))
     evaluation = _evaluate(fitted, X, y, as_of, mask, seed, n_boot)
     data = {**fingerprint(rows, names, target), "neutralised": dict(values)}
+    samples, reference = development_record(fitted, rows, names, target, mask)
     return save_model(fitted, out, target=target, features=model.features,
                       train_until=model.info.get("train_until"), seed=seed, data=data,
                       evaluation=evaluation, tiers=model.tiers,
-                      catalogue_version=model.info.get("catalogue_version"))
+                      catalogue_version=model.info.get("catalogue_version"),
+                      samples=samples, reference=reference)

@@ -4,11 +4,12 @@ Two estimators, both scikit-learn compatible and both taking the feature
 definitions (their monotone directions) as a parameter: :class:`WoEScorecard`
 (optbinning bins, logistic regression, PDO points) and :class:`MonotoneLGBM`
 (LightGBM with monotone constraints, early stopping out of time).
-:class:`CalibratedModel` fits one on the earlier rows and calibrates it on the
-most recent known period; :class:`RiskTiers` turns PDs into tiers A to D on
-the :class:`PointsScale`. :class:`Evaluation` is the result object of AUC,
-Gini, KS, Brier, ECE, calibration-in-the-large and PSI with bootstrap
-intervals. :func:`train_model` runs it all from a feature table and writes a
+:class:`CalibratedModel` fits one on the fit sample and calibrates it on the
+tuning sample (the three samples, fit / tuning / validation: ``_split``;
+:func:`backtest` measures performance on the validation sample);
+:class:`RiskTiers` turns PDs into tiers A to D on the :class:`PointsScale`.
+:class:`Evaluation` is the result object of AUC, Gini, KS, Brier, ECE,
+calibration-in-the-large and PSI with bootstrap intervals. :func:`train_model` runs it all from a feature table and writes a
 self-contained model directory (:func:`save_model`, :func:`load_model`,
 :func:`model_hash`); :func:`score_frame` scores feature rows;
 :func:`run_experiment` runs an ``experiments/*.yaml`` config end to end.
@@ -25,6 +26,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._backtest import Backtest, backtest
     from ._calibration import CalibratedModel, Calibrator
     from ._evaluation import Evaluation
     from ._experiment import ExperimentResult, load_experiment, run_experiment
@@ -48,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
     )
 
 _WHERE = {
+    "Backtest": "_backtest",
+    "backtest": "_backtest",
     "CalibratedModel": "_calibration",
     "Calibrator": "_calibration",
     "Evaluation": "_evaluation",
@@ -84,6 +88,7 @@ _WHERE = {
 
 __all__ = [
     "AUDIT_DIR",
+    "Backtest",
     "CalibratedModel",
     "Calibrator",
     "Evaluation",
@@ -101,6 +106,7 @@ __all__ = [
     "TARGETS",
     "TrainResult",
     "WoEScorecard",
+    "backtest",
     "flat_schema",
     "holdout_mask",
     "is_flat_request",

@@ -1,18 +1,21 @@
-"""Calibration: PDs whose mean matches the observed rate of the latest period.
+"""Calibration: PDs whose mean matches the observed rate of the tuning sample.
 
 A ranking model's raw probabilities drift with the training window; the PD a
 tier is read from must not. :class:`CalibratedModel` fits the base model on the
-earlier training rows and a :class:`Calibrator` on the out-of-time slice (the
-most recent known period, see ``holdout_mask``):
+fit sample and a :class:`Calibrator` on the tuning sample (the samples and
+their rule: ``_split``):
 
-- **isotonic** when the slice has at least ``min_rows`` rows and
+- **isotonic** when the tuning sample has at least ``min_rows`` rows and
   ``min_events`` events, else **Platt** (a logistic regression on the raw
   logit), the usual choice on small samples where isotonic steps overfit;
 - the isotonic fit is *centred* (linear between the centroids of its blocks,
   Oron & Flournoy 2017) so that distinct raw scores keep distinct PDs and the
   ranking (AUC) is not flattened by ties;
-- a final intercept shift on the logit makes the mean PD on the slice equal the
-  observed event rate there (calibration-in-the-large), whichever method ran.
+- a final intercept shift on the logit makes the mean PD on the tuning sample
+  equal the observed event rate there, whichever method ran. Calibration-in-
+  the-large is therefore 0 on the tuning sample by construction and says
+  nothing there; it is tested on the validation sample (``creditscore
+  backtest``: binomial and per-tier Jeffreys tests).
 
 The fitted calibrator is a few numbers (``to_dict``), stored as JSON in the
 model directory and evaluated with ``np.interp``: the same code path in memory
@@ -175,18 +178,18 @@ def _mean_shift(p, target: float, steps: int = 50) -> float:
 
 
 class CalibratedModel(ClassifierMixin, BaseEstimator):
-    """A base model fitted on earlier rows, calibrated on the out-of-time slice.
+    """A base model fitted on the fit sample, calibrated on the tuning sample.
 
     Parameters
     ----------
     estimator : estimator
-        ``MonotoneLGBM`` (early-stopped on the slice) or ``WoEScorecard``.
+        ``MonotoneLGBM`` (early-stopped on the tuning sample) or ``WoEScorecard``.
     method, min_rows, min_events
         See :class:`Calibrator`.
     holdout_dates : int, default=1
-        Latest distinct ``as_of`` dates that form the slice.
+        Latest distinct ``as_of`` dates that form the tuning sample.
     holdout_fraction : float, default=0.2
-        Random (stratified) slice when the rows have a single ``as_of``.
+        Random (stratified) tuning sample when the rows have a single ``as_of``.
     scale : PointsScale, optional
         Points scale of :meth:`score` for models without their own points.
     random_state : int, default=0
@@ -217,11 +220,12 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y, *, as_of=None, holdout=None, sample_weight=None):
-        """Fit on the rows before the slice, calibrate on the slice.
+        """Fit on the fit sample, early-stop and calibrate on the tuning sample.
 
-        ``holdout`` (boolean mask) overrides the slice chosen from ``as_of``.
+        ``holdout`` (boolean mask of the tuning rows) overrides the sample chosen
+        from ``as_of`` by ``holdout_mask``.
         ``sample_weight`` (one per row) weighs the base model's fit only: early
-        stopping and calibration on the slice stay unweighted, so the PDs keep
+        stopping and calibration on the tuning sample stay unweighted, so the PDs keep
         meaning the observed event rate.
         """
         y = np.asarray(y, dtype=int)

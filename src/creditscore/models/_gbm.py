@@ -2,8 +2,8 @@
 
 ``MonotoneLGBM`` is a thin scikit-learn wrapper over ``lightgbm.train``: the
 constraint of each column comes from its ``FeatureDef.direction`` (+1: more is
-riskier, so the PD may only rise with it), early stopping watches an
-out-of-time slice, and the run is deterministic (``deterministic=True``,
+riskier, so the PD may only rise with it), early stopping watches the
+tuning sample (``_split``), and the run is deterministic (``deterministic=True``,
 ``force_col_wise``, one seed for every random part) on an explicit thread
 count. The constraint method is "intermediate": LightGBM's "advanced" method
 can break monotonicity (LightGBM issues #5358, #6155; reproduced with 4.7 on

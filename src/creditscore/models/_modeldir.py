@@ -5,6 +5,8 @@ Layout (``save_model``)::
     MODEL_DIR/
       model.json          what the model is: kind, target, feature order, estimator
                           parameters and seed, calibration, holdout, train_until,
+                          the fit and tuning samples (``samples``, see ``_split``),
+                          the development distributions (``reference``),
                           catalogue version, training-data fingerprint, points
                           scale, tier bands, package version
       features.json       the definitions of the features used (name, description,
@@ -13,7 +15,7 @@ Layout (``save_model``)::
       scorecard.json      bins (splits), WoE, coefficients, scale     (scorecard)
       points_table.csv    the scorecard's points per characteristic and bin
       calibration.json    the calibration mapping
-      metrics.json        the evaluation on the holdout slice (and metrics.csv)
+      metrics.json        development figures on the tuning sample (and metrics.csv)
       flat.json           flat-table models only: target, positive label, id and
                           protected columns, each column's type and categories
       figures/            roc.png, calibration.png, score_distribution.png
@@ -61,6 +63,8 @@ def save_model(
     catalogue_version: str | None = None,
     flat=None,
     extra: dict | None = None,
+    samples: dict | None = None,
+    reference: dict | None = None,
 ) -> Path:
     """Write a fitted ``CalibratedModel`` as a model directory, atomically.
 
@@ -87,6 +91,11 @@ def save_model(
         A flat-table model's schema, written to ``flat.json``.
     extra : dict, optional
         More ``model.json`` entries (e.g. ``out_of_fold``).
+    samples : dict, optional
+        The fit and tuning samples (``_split.development_samples``).
+    reference : dict, optional
+        The development distributions of the score and the features
+        (``_reference.reference_distributions``).
     """
     est = model.estimator_
     names = [str(n) for n in model.feature_names_in_]
@@ -96,6 +105,10 @@ def save_model(
     files["features.json"] = _json(features_to_json(resolve_features(defs), names))
     info = _info(model, est, names, target, train_until, seed, data, tiers, catalogue_version)
     info.update(extra or {})
+    if samples is not None:
+        info["samples"] = samples
+    if reference is not None:
+        info["reference"] = reference
     if flat is not None:
         files["flat.json"] = _json(flat.to_dict())
         info["table"] = "flat"

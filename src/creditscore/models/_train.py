@@ -2,15 +2,18 @@
 
 ``train_model`` is what ``creditscore train`` runs: it keeps the rows with a
 known label and ``as_of <= train_until``, refuses protected attributes,
-holds out the most recent known period (the latest ``as_of``; with a single
-date a stratified random 20%, seeded), fits the base model on the rest with
-early stopping on the holdout (LightGBM), calibrates on the holdout,
-evaluates on it, and writes a self-contained model directory.
+splits them into the fit and tuning samples (the rule: ``_split``), fits the
+base model on the fit sample with early stopping on the tuning sample
+(LightGBM), calibrates on the tuning sample, measures the development metrics
+there (``metrics.json``, labelled as such), and writes a self-contained model
+directory whose ``model.json`` records both samples (``samples.fit``,
+``samples.tuning``). Performance is measured later, on the validation sample
+(``creditscore backtest``).
 
 ``sample_weight`` (one weight per row of the feature table, or the name of a
 column holding them) weighs the base model's fit, as reweighing-based
-mitigation needs; early stopping, calibration and evaluation on the holdout
-stay unweighted, and the weights' sha256 goes into the training-data
+mitigation needs; early stopping, calibration and evaluation on the tuning
+sample stay unweighted, and the weights' sha256 goes into the training-data
 fingerprint of ``model.json``.
 """
 
@@ -133,6 +136,7 @@ def train_model(
     if out is not None:
         from ._modeldir import model_hash, save_model
 
+        samples, reference = development_record(fitted, rows, names, target, mask)
         data = fingerprint(rows, names, target, features_path)
         if WEIGHT_COLUMN in rows:
             data["sample_weight_sha256"] = hashlib.sha256(
@@ -147,6 +151,8 @@ def train_model(
             data=data,
             evaluation=evaluation,
             tiers=tiers,
+            samples=samples,
+            reference=reference,
         )
         digest = model_hash(path)
     dates = sorted({str(d)[:10] for d in rows["as_of"].to_numpy()[mask]})
@@ -185,8 +191,20 @@ def _with_weights(frame, sample_weight, src):
     return frame.assign(**{WEIGHT_COLUMN: w / w.mean()})
 
 
+def development_record(fitted, rows, names, target, tuning):
+    """``model.json``'s ``samples`` and the development distributions of a fitted model."""
+    from ._reference import reference_distributions
+    from ._split import development_samples
+
+    samples = development_samples(rows["subject_id"].to_numpy(), rows["as_of"].to_numpy(),
+                                  rows[target].astype(int).to_numpy(), tuning,
+                                  fitted.holdout_kind_)
+    return samples, reference_distributions(rows, names, fitted.score(rows[names]))
+
+
 def _fit(est, rows, names, target, seed, scale, n_boot):
-    """Fit and calibrate on the rows, evaluate on the holdout slice."""
+    """Fit on the fit sample, tune and calibrate on the tuning sample; the development
+    metrics are measured on the tuning sample."""
     from ._calibration import CalibratedModel
 
     X, y, as_of = rows[names], rows[target].astype(int).to_numpy(), rows["as_of"].to_numpy()
@@ -215,7 +233,8 @@ class TrainResult:
     ----------
     model : CalibratedModel
     evaluation : Evaluation
-        On the holdout slice (also used for early stopping and calibration).
+        Development figures, on the tuning sample (also used for early stopping
+        and calibration): not a measure of performance.
     model_dir : Path or None
     model_hash : str or None
     target, kind : str
@@ -263,8 +282,9 @@ class TrainResult:
             else "random 20%"
         )
         return (
-            f"{self.kind} model of {self.target} on {self.n_rows:,} rows; holdout "
-            f"({hold}): {self.evaluation.summary()}{where}"
+            f"{self.kind} model of {self.target} on {self.n_rows:,} rows; development "
+            f"figures on the tuning sample ({hold}; also used for early stopping and "
+            f"calibration): {self.evaluation.summary()}{where}"
         )
 
 

@@ -33,8 +33,11 @@ PERFORMANCE_WINDOW = (
     "and void records never count. A contribution with an employer_id is the employer's "
     "obligation, so its lateness is never the subject's arrears. A label whose window ends "
     "after the records were extracted (extracted_on) is unknown, and that (subject, t) pair "
-    "is left out of training and evaluation. Validation is out-of-time: the model is "
-    "evaluated on observation dates after those it was trained on."
+    "is left out of training and evaluation. Three disjoint samples: fit (the base model), "
+    "tuning (early stopping and calibration, the latest training date) and validation "
+    "(never used in development, starting one full performance window after the last fit "
+    "or tuning date, so that no outcome window overlaps); performance is measured on the "
+    "validation sample (creditscore backtest)."
 )
 
 TARGETS = {

@@ -55,6 +55,11 @@ class Calendar:
         ``extracted_on`` in days.
     epidemic : tuple of int
         First and last day of the epidemic window, in days.
+    downturn : float
+        Log-odds added to every obligation due on or after ``downturn_day``
+        going wrong (0: no downturn; the ``downturn`` scenario).
+    downturn_day : int
+        First day of the downturn, in days.
     """
 
     month_start: np.ndarray
@@ -63,9 +68,14 @@ class Calendar:
     n_periods: int
     extracted: int
     epidemic: tuple[int, int]
+    downturn: float = 0.0
+    downturn_day: int = 0
 
     @classmethod
-    def build(cls, start: dt.date, extracted_on: dt.date) -> Calendar:
+    def build(cls, start: dt.date, extracted_on: dt.date, downturn: float = 0.0,
+              downturn_from: dt.date | None = None) -> Calendar:
+        """The grid; ``downturn_from`` defaults to the first day of the last twelve
+        months of the records (the month after ``extracted_on`` a year earlier)."""
         first = np.datetime64(f"{start.year:04d}-{start.month:02d}", "M")
         last = np.datetime64(f"{extracted_on.year:04d}-{extracted_on.month:02d}", "M")
         months = np.arange(first, last + 2)
@@ -78,7 +88,11 @@ class Calendar:
         if n_periods < 3:
             raise InputError(MSG_DATES.format(ext=extracted_on, start=start, months=n_periods))
         epidemic = (to_days(EPIDEMIC[0]), to_days(EPIDEMIC[1]))
-        return cls(month_start, year, n_months, n_periods, extracted, epidemic)
+        if downturn_from is None:
+            y0, m0 = extracted_on.year - 1 + extracted_on.month // 12, extracted_on.month % 12
+            downturn_from = dt.date(y0, m0 + 1, 1)
+        return cls(month_start, year, n_months, n_periods, extracted, epidemic,
+                   float(downturn), to_days(downturn_from))
 
     def in_epidemic(self, days: np.ndarray) -> np.ndarray:
         """Whether each day falls in the epidemic window."""
@@ -89,6 +103,12 @@ class Calendar:
         """Whether each month of the grid overlaps the epidemic window."""
         first, last = self.month_start[:-1], self.month_start[1:] - 1
         return (last >= self.epidemic[0]) & (first <= self.epidemic[1])
+
+    def downturn_shift(self, due_on: np.ndarray) -> np.ndarray | float:
+        """Log-odds added to the obligations due on ``due_on`` going wrong (the downturn)."""
+        if not self.downturn:
+            return 0.0
+        return np.where(np.asarray(due_on) >= self.downturn_day, self.downturn, 0.0)
 
     def contribution_due(self, period: np.ndarray) -> np.ndarray:
         """Due day of the contribution for month index ``period``."""

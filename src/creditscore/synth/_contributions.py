@@ -59,7 +59,7 @@ def _self_settlement(rng, people, life, draws: MonthDraws, due, cal: Calendar, n
         draws.pick(s, m),
         people.risk[s],
         life.stress[s, m],
-        SELF_PAID_MODIFIER,
+        SELF_PAID_MODIFIER + cal.downturn_shift(due_rows),
         fm,
         due_rows,
         cal.extracted,

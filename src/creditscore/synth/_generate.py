@@ -146,6 +146,7 @@ def generate(
     progress: bool = False,
     over_recording: float | None = None,
     n_entities: int = 0,
+    downturn_from: dt.date | None = None,
 ) -> SynthSummary:
     """Write a synthetic record set of the contract, and its ground truth beside it.
 
@@ -179,6 +180,9 @@ def generate(
         and public records, and ``entity_truth.parquet`` /
         ``entity_trouble.parquet`` in the truth directory. 0: the person-only
         record set of before, byte for byte.
+    downturn_from : datetime.date, default=None
+        ``downturn`` only: the first day of the downturn (default: the first
+        day of the last twelve months of the records).
 
     Returns
     -------
@@ -211,14 +215,14 @@ def generate(
     seed = _check_count("seed", seed, 0)
     chunk_size = _check_count("chunk_size", chunk_size, 1)
     n_entities = _check_count("n_entities", n_entities, 0)
-    chosen = get_scenario(scenario, over_recording)
+    chosen = get_scenario(scenario, over_recording, downturn_from)
     if scenario in ENTITY_SCENARIOS and not n_entities:
         raise InputError(MSG_NEEDS_ENTITIES.format(name=scenario))
     world = World.build(
         seed,
         n_subjects,
         chosen,
-        Calendar.build(start, extracted_on),
+        Calendar.build(start, extracted_on, chosen.downturn, chosen.downturn_from),
         start.year,
         _catalogue(),
         n_entities,
@@ -236,7 +240,8 @@ def generate(
         _write_json(
             truth_tmp / "seed.json", _seed_record(seed, scenario, n_subjects, start, extracted_on)
             | ({} if over_recording is None else {"over_recording": float(over_recording)})
-            | ({"n_entities": n_entities} if n_entities else {}),
+            | ({"n_entities": n_entities} if n_entities else {})
+            | ({"downturn_from": _day(world.cal.downturn_day)} if chosen.downturn else {}),
         )
     return SynthSummary(
         out_dir,
@@ -271,6 +276,10 @@ def _catalogue():
     from ..records._catalogue import load_catalogue
 
     return load_catalogue()
+
+
+def _day(days: int) -> str:
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=int(days))).isoformat()
 
 
 def _seed_record(seed, scenario, n_subjects, start, extracted_on) -> dict:

@@ -101,16 +101,22 @@ class _Acts:
         return _Acts(*(getattr(self, f)[index] for f in _ACT_FIELDS))
 
 
-def _rates(people: People, life: Life) -> list:
-    """Monthly rate per (subject, month) of each (kind, cause) source."""
+def _rates(people: People, life: Life, cal: Calendar) -> list:
+    """Monthly rate per (subject, month) of each (kind, cause) source.
+
+    In a downturn (``cal.downturn``) the obligations among them, taxes paid late
+    and debts a court orders paid, go wrong ``exp(downturn)`` times as often from
+    the downturn's month on, as every other obligation does (``settle``).
+    """
     r, stress = people.risk[:, None], life.stress
     worker = np.array([1.5, 0.7, 3.0])[people.worker][:, None]
     unemployed = life.status == UNEMPLOYED
+    worse = np.exp(cal.downturn_shift(cal.month_start[1:stress.shape[1] + 1] - 1))
     return [
-        (TAX, BEHAVIOUR, 0.00006 * np.exp(0.8 * r) * (1 + 10 * stress) * worker),
+        (TAX, BEHAVIOUR, 0.00006 * np.exp(0.8 * r) * (1 + 10 * stress) * worker * worse),
         (FRAUD, BEHAVIOUR, 0.00001 * np.exp(r) * (1 + 8 * unemployed)),
         (PENALTY, OUTSIDE, 0.00006 * np.exp(0.5 * r) * (1 + 2 * stress)),
-        (JUDGMENT, OUTSIDE, 0.00006 * np.exp(0.8 * r) * (1 + 10 * stress)),
+        (JUDGMENT, OUTSIDE, 0.00006 * np.exp(0.8 * r) * (1 + 10 * stress) * worse),
         (PENALTY, ERROR, np.full(stress.shape, 0.00003)),
         (TAX, ERROR, np.full(stress.shape, 0.00002)),
         (JUDGMENT, ERROR, np.full(stress.shape, 0.00002)),
@@ -300,7 +306,7 @@ def public_records(
     """
     default_severity, breach_type = policy
     shape = life.stress.shape
-    sources = _rates(people, life)
+    sources = _rates(people, life, cal)
     first = _Acts.concat(
         [
             _monthly_acts(rng, sources, cal, shape),

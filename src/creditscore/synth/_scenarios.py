@@ -35,10 +35,24 @@ that a fairness audit run on the synthetic data has a known right answer:
     For entities (``--entities N``; the guide (entities)): small and micro private
     firms' administrative penalties are entered ``over_recording`` times as
     often for the same behaviour (default 4); persons are those of ``fair``.
+``downturn``
+    The ``fair`` world, hit by an economic downturn from a date on
+    (``downturn_from``; default: the last twelve months of the records):
+    every obligation due from that day (loan instalment, card statement,
+    self-paid contribution) goes wrong more often, for everyone alike. The
+    log-odds of paying late and of never paying both rise by ``downturn``
+    (1: the odds multiply by e). The people, their lives, loans, contributions
+    and repayments before the date are those of the ``fair`` world of the same
+    seed; public records are drawn from one random stream after the loans'
+    outcomes, so they differ from the fair world's once a single loan goes
+    differently (their rates are the same). A model fitted on earlier data and
+    back-tested on later rows meets outcomes worse than any it was developed
+    on: what the back-test's calibration light must catch.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -51,6 +65,9 @@ __all__ = [
 
 MSG_UNKNOWN = "synth: unknown scenario {name!r}; expected one of: {valid}"
 MSG_FACTOR = "synth: --over-recording {got!r} is not a number >= 1 (1: recorded like everyone)"
+MSG_DOWNTURN_SCENARIO = (
+    "synth: --downturn-from applies to the downturn scenario only (got scenario {name!r})"
+)
 MSG_FACTOR_SCENARIO = (
     "synth: --over-recording applies to the records-bias and small-firm-bias scenarios only "
     "(got scenario {name!r})"
@@ -85,6 +102,13 @@ class Scenario:
     entity_record_bias : float
         Multiplier on the administrative penalties of small and micro private
         entities (``small-firm-bias``; 1: none).
+    downturn : float
+        Log-odds added to every obligation's chance of being paid late and of
+        never being paid, for obligations due on or after ``downturn_from``
+        (0: no downturn).
+    downturn_from : datetime.date or None
+        First day of the downturn (None: the first day of the last twelve
+        months of the records, see ``Calendar.build``).
     """
 
     name: str
@@ -94,6 +118,8 @@ class Scenario:
     credit_uptake: float = 1.0
     income_shift: float = 0.0
     entity_record_bias: float = 1.0
+    downturn: float = 0.0
+    downturn_from: dt.date | None = None
 
     def in_group(self, minority: np.ndarray, rural: np.ndarray) -> np.ndarray:
         """Whether each subject belongs to the scenario's group."""
@@ -112,11 +138,13 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("thin-file", group="rural", informal_share=0.5, credit_uptake=0.4),
         Scenario("structural", group="rural", income_shift=-0.8),
         Scenario("small-firm-bias", entity_record_bias=DEFAULT_OVER_RECORDING),
+        Scenario("downturn", downturn=1.0),
     )
 }
 
 
-def get_scenario(name: str, over_recording: float | None = None) -> Scenario:
+def get_scenario(name: str, over_recording: float | None = None,
+                 downturn_from: dt.date | None = None) -> Scenario:
     """The scenario called ``name``.
 
     Parameters
@@ -126,6 +154,9 @@ def get_scenario(name: str, over_recording: float | None = None) -> Scenario:
         For ``records-bias``: how many times as often the minority's
         discretionary public records are entered (>= 1; default
         ``DEFAULT_OVER_RECORDING``). Refused for the other scenarios.
+    downturn_from : datetime.date, default=None
+        For ``downturn``: the first day of the downturn. Refused for the
+        other scenarios.
 
     Raises
     ------
@@ -137,6 +168,10 @@ def get_scenario(name: str, over_recording: float | None = None) -> Scenario:
         scenario = SCENARIOS[name]
     except KeyError:
         raise InputError(MSG_UNKNOWN.format(name=name, valid=", ".join(SCENARIOS))) from None
+    if downturn_from is not None:
+        if not scenario.downturn:
+            raise InputError(MSG_DOWNTURN_SCENARIO.format(name=name))
+        scenario = replace(scenario, downturn_from=downturn_from)
     if over_recording is None:
         return scenario
     if name not in ("records-bias", *ENTITY_SCENARIOS):
