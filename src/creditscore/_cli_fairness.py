@@ -54,6 +54,9 @@ def audit(
     progress: bool | None = progress_option(),
     pdf: bool = typer.Option(False, "--pdf", help="Also write the reports as PDF."),
     kind: str = kind_option(),
+    strict: bool = typer.Option(False, "--strict", help="Exit 2 instead of warning when the "
+                                "rows include the model's fit or tuning rows or rows whose "
+                                "outcome windows overlap them."),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed.
 
@@ -69,6 +72,10 @@ def audit(
         if policy_for_model(model_dir) is None:
             fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
 
+    if not is_flat_model(model_dir):
+        from ._cli_validation import warn_touched
+
+        warn_touched(model_dir, features_file, strict)
     with spinner("auditing", wanted(progress)):
         result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
         paths = write_model_reports(model_dir, out, pdf=pdf)

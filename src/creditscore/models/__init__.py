@@ -12,9 +12,10 @@ tuning sample (the three samples, fit / tuning / validation: ``_split``;
 calibration-in-the-large and PSI with bootstrap intervals. :func:`train_model`
 runs it all from a feature table and writes a self-contained model directory
 (:func:`save_model`, :func:`load_model`, :func:`model_hash`);
-:func:`score_frame` scores feature rows; :func:`run_experiment` runs an ``experiments/*.yaml`` config end to end.
-:func:`train_flat` does the same for any flat CSV or Parquet table (numeric
-and text columns as they are, a text label, out-of-fold evaluation).
+:func:`score_frame` scores feature rows; :func:`run_experiment` runs an
+``experiments/*.yaml`` config end to end. :func:`train_flat` does the same for
+any flat CSV or Parquet table (numeric and text columns as they are, a text
+label, out-of-fold evaluation).
 
 Importing this package is light: scikit-learn, LightGBM and optbinning load
 when a name that needs them is first used.

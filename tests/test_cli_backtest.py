@@ -1,0 +1,74 @@
+"""`creditscore backtest`: exit 0 with its four files; exit 2 on bad input, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from creditscore.models import train_model
+from models.conftest import feature_defs, make_frame
+from test_cli import run_cli
+
+DATES = ("2020-06-30", "2020-12-31", "2021-12-31", "2022-06-30")
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-backtest")
+    frame = make_frame(n_subjects=1500, dates=DATES, seed=4)
+    features = root / "features.parquet"
+    frame.to_parquet(features, index=False)
+    # the CLI reads the package's own feature definitions; these tests train with the frame's
+    train_model(features, "default_12m", "scorecard", root / "model",
+                train_until="2020-12-31", features=feature_defs())
+    return root, frame
+
+
+def test_backtest_writes_json_html_markdown_pdf_and_exits_0(trained, tmp_path):
+    root, _ = trained
+    out = tmp_path / "validation"
+    result = run_cli("backtest", root / "model", root / "features.parquet", "--out", out)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "validation.json").read_text())
+    assert set(data["samples"]) >= {"fit", "tuning", "validation"}
+    assert data["samples"]["validation"]["dates"] == ["2021-12-31", "2022-06-30"]
+    assert {"auc", "auc_ci"} <= set(data["pooled"])
+    assert all("jeffreys_p" in t for t in data["tiers"])
+    assert data["calibration_verdict"] in ("green", "amber", "red")
+    assert (out / "validation.html").is_file() and (out / "validation.md").is_file()
+    assert (out / "validation.pdf").is_file() or "validation.pdf not written" in result.stderr
+    assert "fit or tuning rows" in result.stderr  # the table also holds development rows
+    assert (root / "model" / "audit" / "validation.json").is_file()
+
+
+@pytest.mark.parametrize("case, message", [
+    ("missing", "no such feature file"),
+    ("early", "no rows with a known default_12m at as_of >= 2021-12-31"),
+    ("strict", "--strict refuses them"),
+    ("policy", "not a backtest policy"),
+    ("column", "missing column(s) x_up"),
+])
+def test_bad_input_is_exit_2_one_line_and_nothing_written(trained, tmp_path, case, message):
+    root, frame = trained
+    features, extra = root / "features.parquet", []
+    if case == "missing":
+        features = tmp_path / "nope.parquet"
+    elif case == "early":
+        features = tmp_path / "early.parquet"
+        frame[pd.to_datetime(frame["as_of"]) <= pd.Timestamp("2020-12-31")].to_parquet(features)
+    elif case == "strict":
+        extra = ["--strict"]
+    elif case == "policy":
+        (tmp_path / "p.yaml").write_text("red: 1\n")
+        extra = ["--policy", tmp_path / "p.yaml"]
+    elif case == "column":
+        features = tmp_path / "nocol.parquet"
+        frame.drop(columns=["x_up"]).to_parquet(features)
+    out = tmp_path / "out"
+    result = run_cli("backtest", root / "model", features, "--out", out, *extra)
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("creditscore: error")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert not out.exists()
