@@ -72,3 +72,23 @@ def test_bad_input_is_exit_2_one_line_and_nothing_written(trained, tmp_path, cas
     errors = [line for line in result.stderr.splitlines() if line.startswith("creditscore: error")]
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert not out.exists()
+
+
+def test_model_card_headline_is_the_validation_auc_and_counts_are_the_samples(trained,
+                                                                               tmp_path):
+    from creditscore.models import backtest
+    from creditscore.reports import ModelCard
+    from creditscore.reports._validation_report import write_validation
+
+    root, frame = trained
+    card = ModelCard.from_model_dir(root / "model").to_markdown()
+    assert "AUC (development: tuning slice, also used for early stopping and calibration" in (
+        card) or "AUC (validation sample" in card
+    result = backtest(root / "model", root / "features.parquet")
+    write_validation(result, tmp_path / "v", root / "model", pdf=False)
+    card = ModelCard.from_model_dir(root / "model").to_markdown()
+    assert f"AUC (validation sample, 2021-12-31, 2022-06-30)** | {result.pooled['auc']:.3g}" in card
+    dev = frame[(pd.to_datetime(frame["as_of"]) <= pd.Timestamp("2020-12-31"))
+                & frame["default_12m"].notna()]
+    assert f"| **Rows** | {len(dev):,} |" in card
+    assert f"| **Events (label 1)** | {int(dev['default_12m'].sum()):,} |" in card

@@ -35,6 +35,8 @@ __all__ = ["Verdict", "record_verdict", "read_verdict", "require_passed_audit",
            "load_audited_model", "directory_hash", "default_model_hash", "AUDIT_DIR", "KEY_ENV"]
 
 AUDIT_DIR, VERDICT_FILE, AUDIT_FILE = "audit", "verdict.json", "audit.json"
+#: written beside the verdict by ``creditscore backtest``; an audit keeps it
+KEPT_FILE = "validation.json"
 KEY_ENV = "CREDITSCORE_AUDIT_KEY"
 FORMAT = "creditscore-verdict/1"
 
@@ -121,7 +123,10 @@ def record_verdict(model_dir, audit_bytes: bytes, *, model_hash: str) -> Verdict
             "audit_sha256": hashlib.sha256(audit_bytes).hexdigest(),
             "policy_sha256": audit["policy"]["sha256"], "created": audit["created"],
             "reason": str(reason), "n_failed": len(failed), "failed": failed[:20]}
+    kept = Path(model_dir) / AUDIT_DIR / KEPT_FILE  # the back-test's record (reports)
     with atomic_dir(Path(model_dir) / AUDIT_DIR) as tmp:
+        if kept.is_file():
+            (tmp / KEPT_FILE).write_bytes(kept.read_bytes())
         (tmp / AUDIT_FILE).write_bytes(audit_bytes)
         text = json.dumps({**body, "signature": _sign(body)}, indent=2)
         (tmp / VERDICT_FILE).write_text(text + "\n", encoding="utf-8")

@@ -159,20 +159,26 @@ def _metric_table(rows: list[MetricRow], caption: str) -> Table:
     )
 
 
-def metrics(rows: list[MetricRow]) -> Section:
+DEVELOPMENT_NOTE = (
+    "Development figures, measured on the tuning slice, also used for early stopping and "
+    "calibration (the latest training date): not a measure of performance, and "
+    "calibration-in-the-large is 0 there by construction. Performance is measured on the "
+    "validation sample by creditscore backtest. Bootstrap 95% confidence intervals."
+)
+
+
+def metrics(rows: list[MetricRow], validation: dict | None = None) -> Section:
     overall = [r for r in rows if r.as_of is None and "group" not in r.scope]
     blocks = [
-        Paragraph(
-            "Metrics are computed out-of-time, on observation dates after those "
-            "the model was trained on, with bootstrap 95% confidence intervals."
-        ),
+        *([] if validation is None else [validation_block(validation)]),
+        Paragraph(DEVELOPMENT_NOTE),
         BulletList(
             [v for k, v in METRIC_WORDS.items() if any(r.metric.lower() == k for r in rows)]
             or METRIC_WORDS.values()
         ),
     ]
     if overall:
-        blocks.append(_metric_table(_ordered(overall), "Overall"))
+        blocks.append(_metric_table(_ordered(overall), "Development (tuning slice)"))
     else:
         blocks.append(Callout("No metrics were recorded with this model.", "warn"))
     return Section("Metrics", blocks)
@@ -194,9 +200,10 @@ def evaluation_data(rows: list[MetricRow], figures: dict[str, str]) -> Section:
     dated = [r for r in rows if r.as_of is not None]
     blocks = [
         Paragraph(
-            "The model is evaluated out-of-time: on the latest observation dates "
-            "with known labels, after the training dates. Each date is a separate "
-            "population, so the table shows how stable performance is over time."
+            "The development figures per observation date of the tuning slice (also "
+            "used for early stopping and calibration). The validation sample, one label "
+            "horizon after the last development date, is reported by creditscore "
+            "backtest (above, under Metrics, when one was run)."
         )
     ]
     if dated:
@@ -209,7 +216,7 @@ def evaluation_data(rows: list[MetricRow], figures: dict[str, str]) -> Section:
             Table(
                 ["Observation date", "Metric", "Value", "95% interval"],
                 table_rows,
-                caption="Metrics per observation date",
+                caption="Development metrics per observation date (tuning slice)",
             )
         )
     blocks += [Figure(uri, caption) for caption, uri in figures.items()]
@@ -218,12 +225,42 @@ def evaluation_data(rows: list[MetricRow], figures: dict[str, str]) -> Section:
     return Section("Evaluation data", blocks)
 
 
+def validation_block(v: dict) -> Table:
+    """The validation sample's headline figures (``validation.json`` of a back-test)."""
+    p, s = v["pooled"], v["samples"]["validation"]
+    return Table(["Metric", "Value", "95% interval"], [
+        ["rows", count(p["rows"]), ""], ["subjects", count(p["subjects"]), ""],
+        ["events", count(p["events"]), ""],
+        ["auc", num(p["auc"]), interval(*p["auc_ci"])], ["gini", num(p["gini"]), ""],
+        ["ks", num(p["ks"]), ""], ["brier", num(p["brier"]), ""],
+        ["mean PD / observed rate", f"{pct(p['mean_pd'], 2)} / {pct(p['observed_rate'], 2)}",
+         ""],
+        ["calibration light", str(v["calibration_verdict"]).upper(), ""]],
+        caption=f"Validation sample ({', '.join(s['dates'])}; never used in development)")
+
+
+def _sample_facts(samples: dict) -> list:
+    out = []
+    for key, label in (("fit", "Fit sample (trees, bins)"),
+                       ("tuning", "Tuning sample (early stopping, calibration)")):
+        s = samples[key]
+        out.append((label, f"{count(s['rows'])} rows, {count(s['subjects'])} subjects, "
+                           f"{count(s['events'])} events; dates {', '.join(s['dates'])}"))
+    return out
+
+
 def training_data(info: ModelInfo) -> Section:
-    rows = _meta_number(info, "n_train", "n_rows", "rows")
-    events = _meta_number(info, "events", "n_events")
-    rate = _meta_number(info, "base_rate", "event_rate", "default_rate")
-    if rate is None and rows and events is not None:
-        rate = events / rows
+    samples = info.meta.get("samples") if isinstance(info.meta, dict) else None
+    if samples:  # explicit fields (models/_split.py)
+        rows = samples["fit"]["rows"] + samples["tuning"]["rows"]
+        events = samples["fit"]["events"] + samples["tuning"]["events"]
+        rate = events / rows if rows else None
+    else:
+        rows = _meta_number(info, "n_train", "n_rows", "rows")
+        events = _meta_number(info, "events", "n_events")
+        rate = _meta_number(info, "base_rate", "event_rate", "default_rate")
+        if rate is None and rows and events is not None:
+            rate = events / rows
     dates = find(info.meta, ("data", "as_of"), "train_dates")
     facts = [
         (
@@ -236,6 +273,7 @@ def training_data(info: ModelInfo) -> Section:
         ("Rows", count(rows)),
         ("Events (label 1)", count(events)),
         ("Observed rate", pct(rate, 2)),
+        *(_sample_facts(samples) if samples else []),
     ]
     blocks = [
         Paragraph(

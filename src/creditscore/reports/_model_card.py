@@ -62,6 +62,7 @@ class ModelCard(DocumentReport):
         self._figures = dict(figures)
         self._catalogue = catalogue
         self._metric_tree = info.metrics if metric_tree is None else metric_tree
+        self._validation = None
 
     @classmethod
     def from_model_dir(
@@ -106,7 +107,9 @@ class ModelCard(DocumentReport):
         figures = _figures(info, evaluation, plots)
         tree = evaluation.to_dict() if hasattr(evaluation, "to_dict") else None
         frontier = read_frontier(mitigation, None if audit is None else audit.path)
-        return cls(info, audit, figures, catalogue, tree, frontier)
+        card = cls(info, audit, figures, catalogue, tree, frontier)
+        card._validation = _validation(Path(model_dir), info.model_hash)
+        return card
 
     @property
     def target(self) -> str:
@@ -182,8 +185,7 @@ class ModelCard(DocumentReport):
             summary=[
                 ("Target", info.target),
                 ("Fairness gate", verdict),
-                ("AUC (out-of-time)", with_ci(auc.value, auc.ci_low, auc.ci_high) if auc else
-                 "not recorded"),
+                *_headline(self._validation, auc),
                 ("Model sha256", info.model_hash),
             ],
             lead=_lead(info, audit, verdict),
@@ -194,7 +196,7 @@ class ModelCard(DocumentReport):
                 entity_use(info),
                 cs.target_definition(info),
                 cs.factors(audit),
-                cs.metrics(rows),
+                cs.metrics(rows, self._validation),
                 cs.evaluation_data(rows, self._figures),
                 cs.training_data(info),
                 cr.catalogue(info, self._catalogue),
@@ -209,6 +211,26 @@ class ModelCard(DocumentReport):
             ],
             footer="Model card after Mitchell et al. (2019), Model Cards for Model Reporting.",
         )
+
+
+def _validation(model_dir: Path, model_hash: str) -> dict | None:
+    """The back-test recorded in ``MODEL_DIR/audit/validation.json`` of this very model."""
+    from ._validation_report import read_validation
+
+    data = read_validation(model_dir)
+    return data if data is not None and data.get("model") == model_hash else None
+
+
+def _headline(validation: dict | None, auc) -> list:
+    """The card's headline AUC: the validation sample's when a back-test measured one."""
+    if validation is not None:
+        p, dates = validation["pooled"], validation["samples"]["validation"]["dates"]
+        return [(f"AUC (validation sample, {', '.join(dates)})",
+                 with_ci(p["auc"], *p["auc_ci"])),
+                ("Calibration light (backtest)", validation["calibration_verdict"].upper())]
+    text = with_ci(auc.value, auc.ci_low, auc.ci_high) if auc else "not recorded"
+    return [("AUC (development: tuning slice, also used for early stopping and calibration; "
+             "no backtest yet)", text)]
 
 
 def _lead(info: ModelInfo, audit: AuditInfo | None, verdict: str) -> Section:
