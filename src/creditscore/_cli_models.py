@@ -73,6 +73,11 @@ def train(
                                        "K-fold (default 2, fixed seed)."),
     progress: bool | None = progress_option(),
     kind: str = kind_option(),
+    calibrate_to: str = typer.Option("tuning", "--calibrate-to", help="Calibration target: "
+                                     "tuning (the tuning cohort's event rate) or long-run "
+                                     "(the average of every development date's rate)."),
+    margin: float = typer.Option(0.0, "--calibration-margin", help="Relative margin of "
+                                 "conservatism on the calibration target (0.1: 10% more)."),
 ) -> None:
     """Fit a model and write its model directory.
 
@@ -90,8 +95,9 @@ def train(
                                           "repeats": repeats})
     columns = table_columns(features_file)
     if (target not in TARGETS) if columns is None else is_flat_request(columns, target):
-        if train_until:
-            fail("--train-until applies to feature tables; a flat table is evaluated by "
+        if train_until or calibrate_to != "tuning" or margin:
+            flag = "--train-until" if train_until else "--calibrate-to/--calibration-margin"
+            fail(f"{flag} applies to feature tables; a flat table is evaluated by "
                   f"K-fold ({FLAT_RULE})", 2)
         with spinner(f"training {model} on {target}", wanted(progress)):
             result = train_flat_table(features_file, target, model, out, seed, positive,
@@ -105,7 +111,7 @@ def train(
         defs = entity_defs(kind, columns or [], features_file)
         with spinner(f"training {model} on {target}", wanted(progress)):
             result = train_model(features_file, target, model, out, train_until=until, seed=seed,
-                                 features=defs)
+                                 features=defs, calibrate_to=calibrate_to, margin=margin)
     typer.echo(result.summary())
     if track:
         from .pipeline import track_model

@@ -118,3 +118,28 @@ def test_score_frame_gives_pd_score_and_tier(trained, frame):
         scores["pd"],
         trained.model.predict_proba(frame.head(100)[["x_up", "x_down", "x_free", "x_noise"]])[:, 1],
     )
+
+
+@pytest.mark.parametrize("calibrate_to, margin", [("tuning", 0.0), ("long-run", 0.0),
+                                                  ("long-run", 0.25)])
+def test_calibration_target_is_the_documented_rate(features_path, defs, frame, calibrate_to,
+                                                   margin):
+    import json
+
+    from creditscore.models import load_model
+
+    out = features_path.parent / f"cal-{calibrate_to}-{margin}"
+    train_model(features_path, "default_12m", "scorecard", out, features=defs,
+                calibrate_to=calibrate_to, margin=margin)
+    known = frame[frame["default_12m"].notna()]
+    rates = known.groupby("as_of")["default_12m"].mean()
+    expected = (rates.iloc[-1] if calibrate_to == "tuning" else rates.mean()) * (1 + margin)
+    info = json.loads((out / "model.json").read_text())["calibration"]
+    assert info["target"] == calibrate_to and info["target_rate"] == pytest.approx(expected)
+    tuning = known[known["as_of"] == known["as_of"].max()]
+    assert load_model(out).predict_pd(tuning).mean() == pytest.approx(expected, rel=1e-6)
+
+
+def test_unknown_calibration_target_is_input_error(features_path, defs):
+    with pytest.raises(InputError, match="calibration: unknown target 'latest'"):
+        train_model(features_path, "default_12m", features=defs, calibrate_to="latest")

@@ -12,10 +12,17 @@ their rule: ``_split``):
   Oron & Flournoy 2017) so that distinct raw scores keep distinct PDs and the
   ranking (AUC) is not flattened by ties;
 - a final intercept shift on the logit makes the mean PD on the tuning sample
-  equal the observed event rate there, whichever method ran. Calibration-in-
-  the-large is therefore 0 on the tuning sample by construction and says
-  nothing there; it is tested on the validation sample (``creditscore
-  backtest``: binomial and per-tier Jeffreys tests).
+  equal the **calibration target**, whichever method ran. The target is a
+  documented choice (``calibrate_to``): ``"tuning"`` (the default), the
+  observed event rate of the tuning cohort, the most recent one; or
+  ``"long-run"``, the average of the one-year event rates of every
+  development date (fit and tuning, each date weighing the same), the
+  long-run average supervisors ask PDs to reflect (CRR Art. 180). An optional
+  margin of conservatism raises the target by a relative ``margin``
+  (0.1: 10% more). Calibration-in-the-large on the tuning sample is therefore
+  fixed by construction and says nothing; calibration is tested on the
+  validation sample (``creditscore backtest``: binomial and per-tier
+  Jeffreys tests), never on the rows it was fitted on.
 
 The fitted calibrator is a few numbers (``to_dict``), stored as JSON in the
 model directory and evaluated with ``np.interp``: the same code path in memory
@@ -33,7 +40,42 @@ from sklearn.utils.validation import check_is_fitted
 from ._split import holdout_mask
 from ._tiers import PD_FLOOR, PointsScale
 
-__all__ = ["Calibrator", "CalibratedModel"]
+__all__ = ["Calibrator", "CalibratedModel", "CALIBRATION_TARGETS", "calibration_target"]
+
+#: what the mean PD of the tuning sample is set to (see the module docstring)
+CALIBRATION_TARGETS = ("tuning", "long-run")
+
+
+def calibration_target(y, tuning, as_of=None, calibrate_to="tuning", margin=0.0) -> float:
+    """The event rate the calibrated PDs average to on the tuning sample.
+
+    Parameters
+    ----------
+    y : array-like of {0, 1}
+        Every development row's outcome (fit and tuning).
+    tuning : array-like of bool
+        The tuning rows.
+    as_of : array-like of dates, optional
+        Each row's date (``"long-run"``: the mean of the per-date rates; without
+        dates, the rate of every development row).
+    calibrate_to : {"tuning", "long-run"}, default="tuning"
+    margin : float, default=0.0
+        Relative margin of conservatism added to the target (>= 0).
+    """
+    if calibrate_to not in CALIBRATION_TARGETS:
+        raise ValueError(f"calibrate_to must be one of {CALIBRATION_TARGETS}, "
+                         f"got {calibrate_to!r}")
+    if not (isinstance(margin, (int, float)) and 0 <= margin < 10):
+        raise ValueError(f"margin must be a number in [0, 10), got {margin!r}")
+    y, tuning = np.asarray(y, dtype=float), np.asarray(tuning, dtype=bool)
+    if calibrate_to == "tuning":
+        rate = y[tuning].mean()
+    elif as_of is None:
+        rate = y.mean()
+    else:
+        dates = np.asarray(as_of, dtype="datetime64[D]")
+        rate = float(np.mean([y[dates == d].mean() for d in np.unique(dates)]))
+    return float(min(rate * (1 + margin), 1 - PD_FLOOR))
 
 
 def _logit(p):
@@ -71,7 +113,7 @@ class Calibrator(BaseEstimator):
         self.min_rows = min_rows
         self.min_events = min_events
 
-    def fit(self, raw, y):
+    def fit(self, raw, y, target_rate=None):
         """Fit the map from raw scores to probabilities.
 
         ``method='auto'`` picks isotonic regression when there are enough rows and
@@ -83,6 +125,9 @@ class Calibrator(BaseEstimator):
             Raw model scores (log-odds or points).
         y : array-like of shape (n_samples,)
             Observed outcomes, 0 or 1.
+        target_rate : float, optional
+            The mean PD on these rows after the final shift (default: their
+            observed event rate; see :func:`calibration_target`).
 
         Returns
         -------
@@ -100,7 +145,8 @@ class Calibrator(BaseEstimator):
         self.method_ = method
         self.params_ = _fit_isotonic(raw, y) if method == "isotonic" else _fit_platt(raw, y)
         base = _apply(self.params_, raw)
-        self.params_["shift"] = _mean_shift(base, y.mean())
+        self.target_rate_ = float(y.mean() if target_rate is None else target_rate)
+        self.params_["shift"] = _mean_shift(base, self.target_rate_)
         return self
 
     def predict(self, raw) -> np.ndarray:
@@ -193,10 +239,14 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
     scale : PointsScale, optional
         Points scale of :meth:`score` for models without their own points.
     random_state : int, default=0
+    calibrate_to : {"tuning", "long-run"}, default="tuning"
+        The calibration target (:func:`calibration_target`).
+    margin : float, default=0.0
+        Relative margin of conservatism on the target.
 
     Attributes
     ----------
-    estimator_, calibrator_, holdout_kind_, n_holdout_, scale_
+    estimator_, calibrator_, holdout_kind_, n_holdout_, scale_, target_rate_
     """
 
     def __init__(
@@ -209,8 +259,12 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         holdout_fraction=0.2,
         scale=None,
         random_state=0,
+        calibrate_to="tuning",
+        margin=0.0,
     ):
         self.estimator = estimator
+        self.calibrate_to = calibrate_to
+        self.margin = margin
         self.method = method
         self.min_rows = min_rows
         self.min_events = min_events
@@ -249,8 +303,9 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
             est.fit(fit_X, y[~holdout], **kw)
         self.estimator_ = est
         raw = est.predict_proba(cal_X)[:, 1]
+        self.target_rate_ = calibration_target(y, holdout, as_of, self.calibrate_to, self.margin)
         self.calibrator_ = Calibrator(self.method, self.min_rows, self.min_events).fit(
-            raw, y[holdout]
+            raw, y[holdout], target_rate=self.target_rate_
         )
         self._set_fitted_common()
         self.n_holdout_ = int(holdout.sum())

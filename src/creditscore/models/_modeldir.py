@@ -152,6 +152,9 @@ def _info(model, est, names, target, train_until, seed, data, tiers, catalogue_v
             "method": model.calibrator_.method_,
             "n_rows": model.calibrator_.n_rows_,
             "n_events": model.calibrator_.n_events_,
+            **({} if not hasattr(model, "target_rate_") else {
+                "target": model.calibrate_to, "margin": float(model.margin),
+                "target_rate": model.target_rate_}),
         },
         "holdout": {"kind": model.holdout_kind_, "rows": model.n_holdout_},
         "seed": seed,

@@ -92,6 +92,8 @@ def train_model(
     tiers=None,
     n_boot=200,
     sample_weight=None,
+    calibrate_to="tuning",
+    margin=0.0,
 ) -> TrainResult:
     """Train, calibrate, evaluate and save a default or breach model.
 
@@ -116,6 +118,11 @@ def train_model(
     sample_weight : array-like or str, optional
         One non-negative weight per row of the feature table (as read), or
         the name of its column of weights; weighs the fit only (see above).
+    calibrate_to : {"tuning", "long-run"}, default="tuning"
+        The calibration target: the tuning cohort's event rate, or the average
+        of every development date's rate (``_calibration.calibration_target``).
+    margin : float, default=0.0
+        Relative margin of conservatism on the calibration target.
 
     Raises
     ------
@@ -131,7 +138,9 @@ def train_model(
     scale = scale or PointsScale()
     est = _estimator(model, defs, seed, params, scale)
     rows = training_rows(frame, target, until, src)
-    fitted, evaluation, mask = _fit(est, rows, names, target, seed, scale, n_boot)
+    _check_calibration(calibrate_to, margin)
+    fitted, evaluation, mask = _fit(est, rows, names, target, seed, scale, n_boot,
+                                    calibrate_to, margin)
     path = digest = None
     if out is not None:
         from ._modeldir import model_hash, save_model
@@ -202,7 +211,20 @@ def development_record(fitted, rows, names, target, tuning):
     return samples, reference_distributions(rows, names, fitted.score(rows[names]))
 
 
-def _fit(est, rows, names, target, seed, scale, n_boot):
+MSG_CALIBRATION = ("calibration: {what} (expected --calibrate-to tuning or long-run, and a "
+                   "margin of conservatism >= 0)")
+
+
+def _check_calibration(calibrate_to, margin):
+    from ._calibration import CALIBRATION_TARGETS
+
+    if calibrate_to not in CALIBRATION_TARGETS:
+        raise InputError(MSG_CALIBRATION.format(what=f"unknown target {calibrate_to!r}"))
+    if not isinstance(margin, (int, float)) or not 0 <= margin < 10:
+        raise InputError(MSG_CALIBRATION.format(what=f"margin {margin!r}"))
+
+
+def _fit(est, rows, names, target, seed, scale, n_boot, calibrate_to="tuning", margin=0.0):
     """Fit on the fit sample, tune and calibrate on the tuning sample; the development
     metrics are measured on the tuning sample."""
     from ._calibration import CalibratedModel
@@ -210,8 +232,9 @@ def _fit(est, rows, names, target, seed, scale, n_boot):
     X, y, as_of = rows[names], rows[target].astype(int).to_numpy(), rows["as_of"].to_numpy()
     mask, kind = holdout_mask(as_of, y, random_state=seed)
     w = rows[WEIGHT_COLUMN].to_numpy(dtype=float) if WEIGHT_COLUMN in rows else None
-    fitted = CalibratedModel(est, scale=scale, random_state=seed).fit(X, y, holdout=mask,
-                                                                      sample_weight=w)
+    fitted = CalibratedModel(est, scale=scale, random_state=seed, calibrate_to=calibrate_to,
+                             margin=margin).fit(X, y, as_of=as_of, holdout=mask,
+                                                sample_weight=w)
     fitted.holdout_kind_ = kind
     return fitted, _evaluate(fitted, X, y, as_of, mask, seed, n_boot), mask
 
