@@ -204,3 +204,17 @@ def test_reads_csv_and_parquet(table, tmp_path):
                        n_boot=0) for ext in ("csv", "parquet"))
     assert a.value("auc") == pytest.approx(b.value("auc"))
     assert isinstance(pd.read_csv(tmp_path / "t.csv").shape, tuple)
+
+
+def test_final_rounds_are_chosen_out_of_fold_and_one_calibrator_sees_each_row_once(
+        table, tmp_path):
+    out = tmp_path / "lgbm2"
+    train_flat(table, "risk", "lgbm", out, positive="bad", id_column="application_id",
+               protected=PROTECTED, repeats=2, n_boot=0, params=FAST_LGBM)
+    info = json.loads((out / "model.json").read_text())
+    rounds = info["out_of_fold"]["lgbm_rounds"]
+    assert rounds["final"] == max(int(np.median(rounds["folds"])), 1)
+    assert info["estimator_params"]["early_stopping_rounds"] == 0  # no stop on its own rows
+    calibration = json.loads((out / "calibration.json").read_text())
+    assert calibration["n_rows"] == info["out_of_fold"]["rows"]  # once, not once per repeat
+    assert calibration["n_events"] == info["out_of_fold"]["events"]

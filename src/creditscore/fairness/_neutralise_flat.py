@@ -13,7 +13,6 @@ categorical splits are not edited), so only numeric proxies are held for it.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ._neutralise import neutral_estimator
@@ -52,8 +51,8 @@ def neutralised_flat_model(search, values: dict, out, *, n_boot: int = 200):
                       repeats=search.repeats, seed=seed)
     final = neutral_estimator(base.estimator, base.kind, base.feature_names,
                               base.info["estimator_params"], values)
-    calibrator = Calibrator(base.model.calibrator_.method_).fit(oof.raw.ravel(),
-                                                               np.tile(y, oof.repeats))
+    # each row's out-of-fold raw score once, as train_flat fits its calibrator
+    calibrator = Calibrator(base.model.calibrator_.method_).fit(oof.raw[0], y)
     fitted = CalibratedModel.from_fitted(final, calibrator, scale=PointsScale(),
                                          holdout_kind="out_of_fold", n_holdout=len(y))
     evaluation, summary = _evaluate(fitted, oof, X, y, n_boot, seed)

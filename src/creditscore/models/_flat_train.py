@@ -4,12 +4,15 @@
 TABLE is not a creditscore feature table (see ``is_flat_request``). The
 columns are read as they are (``_flat``), the model is evaluated by repeated
 stratified K-fold with calibration fitted out of fold (``_oof``), then fitted
-on every labelled row; LightGBM's rounds are the median of the folds'
-early-stopped rounds. The calibrator is fitted on the out-of-fold raw
-predictions. The risk tiers of a flat model are PD bands at quantiles of the
-out-of-fold PDs (``TIER_QUANTILES``: tiers C and D hold the riskiest 30%),
-because a fixed PD band means nothing on a population whose base rate is
-unknown in advance; the bands are written in ``model.json``.
+on every labelled row; LightGBM's rounds are the median of the folds' early-
+stopped rounds, fitted without early stopping on every row (so the rounds are
+never chosen on the model's own rows). The calibrator is fitted once on the
+out-of-fold raw predictions of the first repeat (each row once), with the
+method the evaluated cross-fitted calibrators used. The risk tiers of a flat
+model are PD bands at quantiles of the out-of-fold PDs (``TIER_QUANTILES``:
+tiers C and D hold the riskiest 30%), because a fixed PD band means nothing on
+a population whose base rate is unknown in advance; the bands are written in
+``model.json``.
 """
 
 from __future__ import annotations
@@ -102,12 +105,13 @@ def _fit_all(est, X, y, w, folds, repeats, seed):
 
     oof = out_of_fold(est, X, y, folds=folds, repeats=repeats, seed=seed, sample_weight=w)
     final = est
-    if oof.best_iterations:
+    if oof.best_iterations:  # rounds chosen out of fold; the final fit does not early-stop
         rounds = max(int(np.median(oof.best_iterations)), 1)
-        final = est.set_params(num_iterations=rounds)
-    final = final.fit(X, y, **({"eval_set": (X, y)} if oof.best_iterations else {}),
-                      **({} if w is None else {"sample_weight": w}))
-    calibrator = Calibrator().fit(oof.raw.ravel(), np.tile(y, oof.repeats))
+        final = est.set_params(num_iterations=rounds, early_stopping_rounds=0)
+    final = final.fit(X, y, **({} if w is None else {"sample_weight": w}))
+    # one calibrator, on each row's out-of-fold raw score once (the first repeat), with
+    # the method the evaluated cross-fitted calibrators used
+    calibrator = Calibrator(oof.method).fit(oof.raw[0], y)
     fitted = CalibratedModel.from_fitted(final, calibrator, scale=PointsScale(),
                                          holdout_kind="out_of_fold", n_holdout=len(y))
     return fitted, oof

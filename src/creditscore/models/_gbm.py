@@ -61,6 +61,8 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         LightGBM parameters of the same name (defaults: a small, regularised
         tree; ``monotone_constraints_method="intermediate"``).
     early_stopping_rounds : int, default=100
+        0: no early stopping: exactly ``num_iterations`` rounds on every row
+        (a number chosen elsewhere, e.g. out of fold), no holdout.
     validation_dates : int, default=1
         Latest distinct ``as_of`` dates held out for early stopping when
         ``fit`` gets ``as_of`` but no ``eval_set``.
@@ -82,7 +84,7 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
     best_iteration_ : int
     monotone_constraints_ : list of int
     feature_names_in_ : ndarray of str
-    validation_kind_ : {"given", "out_of_time", "random"}
+    validation_kind_ : {"given", "out_of_time", "random", "none"}
     """
 
     def __init__(
@@ -140,14 +142,11 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         cats = [n for n in names if n in inp.categorical] or "auto"
         train = lgb.Dataset(Xa, y, weight=w, feature_name=names, categorical_feature=cats,
                             params={"max_bin": self.max_bin})
-        valid = lgb.Dataset(Xv, yv, reference=train)
-        self.booster_ = lgb.train(
-            params,
-            train,
-            num_boost_round=int(self.num_iterations),
-            valid_sets=[valid],
-            callbacks=[lgb.early_stopping(int(self.early_stopping_rounds), verbose=False)],
-        )
+        stop = {} if Xv is None else {
+            "valid_sets": [lgb.Dataset(Xv, yv, reference=train)],
+            "callbacks": [lgb.early_stopping(int(self.early_stopping_rounds), verbose=False)]}
+        self.booster_ = lgb.train(params, train, num_boost_round=int(self.num_iterations),
+                                  **stop)
         best = self.booster_.best_iteration or self.booster_.current_iteration()
         self.best_iteration_ = int(best)
         self._set_names(names)
@@ -156,6 +155,9 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
     def _split(self, inp, eval_set, as_of):
         """Training rows, weights and validation rows; sets ``validation_kind_``."""
         Xa, y, w = inp.X, inp.y, inp.weight
+        if eval_set is None and int(self.early_stopping_rounds) <= 0:
+            self.validation_kind_ = "none"  # a number of rounds chosen elsewhere: every row fits
+            return Xa, y, w, None, None
         if eval_set is not None:
             self.validation_kind_ = "given"
             Xv = feature_matrix(eval_set[0], inp.names, "eval_set")

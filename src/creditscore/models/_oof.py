@@ -42,11 +42,19 @@ class OutOfFold:
     best_iterations : list of int
         LightGBM's early-stopped rounds of each fold model (empty otherwise).
     folds, repeats, seed : int
+    methods : list of str
+        The method each fold's calibrator used (``Calibrator.method_``).
     """
 
-    def __init__(self, raw, pd, best_iterations, folds, repeats, seed):
+    def __init__(self, raw, pd, best_iterations, folds, repeats, seed, methods=()):
         self.raw, self.pd, self.best_iterations = raw, pd, best_iterations
         self.folds, self.repeats, self.seed = folds, repeats, seed
+        self.methods = list(methods)
+
+    @property
+    def method(self) -> str:
+        """The calibration method the evaluated (cross-fitted) calibrators used most."""
+        return max(sorted(set(self.methods)), key=self.methods.count) if self.methods else "auto"
 
 
 def out_of_fold(est, X, y, *, folds=5, repeats=1, seed=0, sample_weight=None,
@@ -56,7 +64,7 @@ def out_of_fold(est, X, y, *, folds=5, repeats=1, seed=0, sample_weight=None,
     splits = fold_splits(y, folds, repeats, seed)
     raw = np.empty((repeats, len(y)))
     pd_ = np.empty((repeats, len(y)))
-    best = []
+    best, methods = [], []
     for r, tests in enumerate(splits):
         for test in tests:
             train = np.setdiff1d(np.arange(len(y)), test)
@@ -68,8 +76,9 @@ def out_of_fold(est, X, y, *, folds=5, repeats=1, seed=0, sample_weight=None,
         for test in tests:
             rest = np.setdiff1d(np.arange(len(y)), test)
             cal = Calibrator(calibration).fit(raw[r, rest], y[rest])
+            methods.append(cal.method_)
             pd_[r, test] = cal.predict(raw[r, test])
-    return OutOfFold(raw, pd_, best, folds, repeats, seed)
+    return OutOfFold(raw, pd_, best, folds, repeats, seed, methods)
 
 
 def _fit(est, X, y, w):
