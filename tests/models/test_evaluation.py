@@ -89,3 +89,28 @@ def test_plots_are_written_as_png(ev, tmp_path):
 def test_mismatched_inputs_are_refused():
     with pytest.raises(ValueError, match="one length"):
         Evaluation([0, 1], [0.5])
+
+
+def test_subject_bootstrap_widens_intervals_of_repeated_people():
+    from creditscore.models import Evaluation
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=800)
+    y = (rng.random(800) < 1 / (1 + np.exp(-(x - 2)))).astype(int)
+    pd_ = 1 / (1 + np.exp(-(x - 2)))
+    # the same 800 people at three dates: three times the rows, no new information
+    yy, pp, ids = np.tile(y, 3), np.tile(pd_, 3), np.tile(np.arange(800), 3)
+    rows = Evaluation(yy, pp, n_boot=300, random_state=1)
+    people = Evaluation(yy, pp, n_boot=300, random_state=1, groups=ids)
+    width = [np.subtract(*e.ci("auc")[::-1]) for e in (rows, people)]
+    assert width[1] > 1.4 * width[0]
+    assert people.value("auc") == rows.value("auc")
+
+
+def test_subject_split_keeps_each_person_on_one_side():
+    from creditscore.models._split import subject_holdout
+
+    ids = np.repeat(np.arange(500), 3)
+    test = subject_holdout(ids, 0.3, random_state=2)
+    assert set(ids[test]).isdisjoint(ids[~test])
+    assert len(set(ids[test])) == 150

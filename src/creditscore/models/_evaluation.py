@@ -5,8 +5,10 @@ equal-frequency PD bins, calibration-in-the-large = mean PD - observed rate,
 and the two terms themselves) and stability (PSI of the evaluation scores
 against the training scores, over deciles of the training scores), each with
 a percentile bootstrap confidence interval, overall and per ``as_of`` date.
-The bootstrap resamples the evaluation rows (the training distribution of
-the PSI is held fixed) and is vectorised over replicates.
+The bootstrap resamples the evaluation rows, or, given ``groups`` (the
+subject of each row), whole subjects, since a person seen at several dates is
+one draw, not several (the training distribution of the PSI is held fixed);
+it is vectorised over replicates.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Evaluation:
     n_bins : int, default=10
         Bins of the ECE and the PSI.
     random_state : int, default=0
+    groups : array-like, optional
+        The subject of each row: the bootstrap resamples subjects, not rows.
 
     Examples
     --------
@@ -64,6 +68,7 @@ class Evaluation:
         level=0.95,
         n_bins=10,
         random_state=0,
+        groups=None,
     ):
         self._y = np.asarray(y, dtype=float)
         self._pd = np.asarray(pd, dtype=float)
@@ -79,18 +84,23 @@ class Evaluation:
                 minlength=len(self._edges) + 1,
             ) / len(self._train_score)
         rng = np.random.default_rng(random_state)
-        groups = [(ALL, np.arange(len(self._y)))]
+        self._groups = None if groups is None else np.unique(np.asarray(groups),
+                                                             return_inverse=True)[1]
+        parts = [(ALL, np.arange(len(self._y)))]
         if dates is not None:
-            groups += [(str(d), np.flatnonzero(dates == d)) for d in np.unique(dates)]
-        self._rows = [row for key, idx in groups for row in self._evaluate(key, idx, rng)]
+            parts += [(str(d), np.flatnonzero(dates == d)) for d in np.unique(dates)]
+        self._rows = [row for key, idx in parts for row in self._evaluate(key, idx, rng)]
 
     def _evaluate(self, key, idx, rng) -> list[dict]:
         sample = Sample(self._y[idx], self._pd[idx], self.n_bins)
         point = sample.metrics(np.ones((1, sample.n)))
+        codes = None
+        if self._groups is not None:  # subjects of these rows, in the sample's sorted order
+            codes = np.unique(self._groups[idx][sample.order], return_inverse=True)[1]
         boots = {k: [] for k in point}
         chunk = max(1, 2_000_000 // max(sample.n, 1))
         for start in range(0, self.n_boot, chunk):
-            w = bootstrap_weights(sample.n, min(chunk, self.n_boot - start), rng)
+            w = bootstrap_weights(sample.n, min(chunk, self.n_boot - start), rng, codes)
             for k, v in sample.metrics(w).items():
                 boots[k].append(v)
             if self._psi_ready:

@@ -7,7 +7,7 @@ A run config (YAML) names everything a run depends on::
     #        or {dir: path/to/records}  or {taiwan: null} (the shipped data) or {taiwan: FILE}
     as_of: [2021-06-30, 2021-12-31, 2022-06-30, 2023-06-30]
     train_until: 2022-06-30      # rows after it are the out-of-time test
-    test_fraction: null          # or 0.3: a stratified random test share
+    test_fraction: null          # or 0.3: a random share of the subjects (all their rows)
     target: default_12m          # or breach_12m
     model: lgbm                  # or scorecard
     params: {}                   # estimator parameters
@@ -193,12 +193,10 @@ def _features(records: Path, cfg, out: Path):
 def _split(frame, cfg):
     """Training rows and test rows (known labels only in the test)."""
     known = frame[frame[cfg.target].notna()].reset_index(drop=True)
-    if cfg.test_fraction:
-        from ._split import holdout_mask
+    if cfg.test_fraction:  # by subject: one person's dates stay on one side
+        from ._split import subject_holdout
 
-        test, _ = holdout_mask(
-            None, known[cfg.target].astype(int), fraction=cfg.test_fraction, random_state=cfg.seed
-        )
+        test = subject_holdout(known["subject_id"], cfg.test_fraction, cfg.seed)
         return known[~test].reset_index(drop=True), known[test].reset_index(drop=True)
     if cfg.train_until is None:
         return known, known.iloc[:0]
@@ -222,6 +220,7 @@ def _test(trained, train, test, cfg, out: Path):
         train_score=model.score(train),
         n_boot=cfg.n_boot,
         random_state=cfg.seed,
+        groups=test["subject_id"],
     )
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(ev.to_dict(), indent=2) + "\n", encoding="utf-8")

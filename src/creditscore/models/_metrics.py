@@ -65,8 +65,18 @@ class Sample:
             }
 
 
-def bootstrap_weights(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """``size`` replicates of resampling ``n`` rows with replacement, as counts."""
+def bootstrap_weights(n: int, size: int, rng: np.random.Generator, groups=None) -> np.ndarray:
+    """``size`` replicates of resampling ``n`` rows with replacement, as counts.
+
+    With ``groups`` (an integer code per row, 0 .. K-1), whole groups are
+    resampled: a person-date table is resampled by subject, each drawn subject
+    bringing all of its rows.
+    """
+    if groups is not None:
+        k = int(groups.max()) + 1
+        idx = rng.integers(0, k, size=(size, k)) + (np.arange(size) * k)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=size * k).reshape(size, k)
+        return counts[:, groups].astype(float)
     idx = rng.integers(0, n, size=(size, n)) + (np.arange(size) * n)[:, None]
     return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
 

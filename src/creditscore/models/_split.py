@@ -31,8 +31,8 @@ import numpy as np
 
 from ..features._dates import HORIZON_DAYS
 
-__all__ = ["holdout_mask", "development_samples", "validation_start", "classify_rows",
-           "LABEL_HORIZON_DAYS", "SPLIT_RULE", "TUNING_NOTE", "RowClasses"]
+__all__ = ["holdout_mask", "subject_holdout", "development_samples", "validation_start",
+           "classify_rows", "LABEL_HORIZON_DAYS", "SPLIT_RULE", "TUNING_NOTE", "RowClasses"]
 
 #: the outcome window of every label: ``as_of`` to ``as_of + LABEL_HORIZON_DAYS``
 LABEL_HORIZON_DAYS = HORIZON_DAYS
@@ -86,6 +86,17 @@ def _stratified(y: np.ndarray, fraction: float, random_state) -> np.ndarray:
         take = int(round(fraction * len(rows)))
         mask[rng.choice(rows, size=take, replace=False)] = True
     return mask
+
+
+def subject_holdout(subject_id, fraction: float = 0.2, random_state=0) -> np.ndarray:
+    """Rows of a random ``fraction`` of the subjects (seeded), each with all its rows.
+
+    Rows are person-dates: a split by row would put one person on both sides.
+    """
+    ids, codes = np.unique(np.asarray(subject_id), return_inverse=True)
+    rng = np.random.default_rng(random_state)
+    chosen = rng.choice(len(ids), size=int(round(fraction * len(ids))), replace=False)
+    return np.isin(codes, chosen)
 
 
 def _facts(subject_id, as_of, y) -> dict:
