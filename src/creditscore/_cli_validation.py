@@ -52,7 +52,7 @@ def backtest(
     """
     from ._progress import spinner, wanted
     from .models._backtest import backtest as run_backtest
-    from .reports._validation_report import write_validation
+    from .reports import write_validation
 
     with spinner("back-testing", wanted(progress)):
         result = run_backtest(model_dir, features_file, policy=policy, strict=strict)

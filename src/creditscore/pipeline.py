@@ -108,12 +108,26 @@ def _model_step(features, oot, protected, out, target, kind, seed, track, say,
     train_model(features, target, kind, model_dir, train_until=DEMO_TRAIN_UNTIL, seed=seed)
     say(f"audit {name}")
     result = audit_model(model_dir, oot, protected, report_dir)
+    validation = _backtest_step(model_dir, features, report_dir, pdf, say, name)
     paths = write_model_reports(model_dir, report_dir, pdf=pdf)
     if track:
         say(f"track {name}")
         track_model(model_dir, report_dir, paths, features=features)
     return {"name": name, "model_dir": model_dir, "report_dir": report_dir,
-            "passed": result.passed, **paths}
+            "passed": result.passed, "validation": validation, **paths}
+
+
+def _backtest_step(model_dir, features, report_dir, pdf, say, name) -> Path:
+    """The model on its validation sample (the rows a label horizon after its samples):
+    ``REPORT_DIR/validation/``, and the model card's headline (``MODEL_DIR/audit/``)."""
+    from .models import backtest
+    from .reports import write_validation
+
+    say(f"backtest {name}")
+    result = backtest(model_dir, features)
+    write_validation(result, Path(report_dir) / "validation", model_dir, pdf=pdf)
+    say(f"  {result.summary()}")
+    return Path(report_dir) / "validation" / "validation.json"
 
 
 def write_model_reports(model_dir, report_dir, *, pdf: bool = False) -> dict[str, Path]:
@@ -272,6 +286,8 @@ def _run_demo(out: Path, subjects: int, seed: int, scenario: str, models, track:
         result.outputs[f"{step['name']} model"] = step["model_dir"]
         result.outputs[f"{step['name']} model card"] = step["card"]["html"]
         result.outputs[f"{step['name']} fairness report"] = step["fairness"]["html"]
+        result.outputs[f"{step['name']} validation report"] = step["validation"].with_suffix(
+            ".html")
         if not step["passed"]:
             say(f"{step['name']} failed its fairness gate: it will not score")
             continue

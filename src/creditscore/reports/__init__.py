@@ -13,7 +13,9 @@ One generic renderer serves all three: a report is a :class:`Document` of
 Markdown template. Each report opens with a first screen that decides (the
 verdict, what failed or needs review by attribute, uneven records, the next
 step) and can be written as PDF (WeasyPrint; page numbers and the model's
-hash on every page). :class:`ModelComparison` sets two models side by side.
+hash on every page). :class:`ModelComparison` sets two models side by side;
+:class:`ValidationReport` is the back-test of ``creditscore backtest``
+(:func:`write_validation` writes it with its ``validation.json``).
 """
 
 from ._compare import ModelComparison
@@ -39,12 +41,16 @@ from ._render import (
     render_markdown,
     write_document,
 )
+from ._validation_report import ValidationReport, read_validation, write_validation
 
 __all__ = [
     "ModelCard",
     "FairnessReport",
     "DataSheet",
     "ModelComparison",
+    "ValidationReport",
+    "write_validation",
+    "read_validation",
     "write_pdf",
     "html_to_pdf",
     "pdf_dir",

@@ -42,9 +42,12 @@ class ValidationReport(DocumentReport):
         self.data = data
 
     def to_dict(self) -> dict:
+        """``validation.json`` as given."""
         return self.data
 
     def document(self) -> Document:
+        """The report: the light first, then samples, discrimination, calibration, tiers,
+        stability, migration and the light's rule."""
         d, p = self.data, self.data["pooled"]
         verdict = d["calibration_verdict"]
         return Document(
