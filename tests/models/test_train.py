@@ -143,3 +143,18 @@ def test_calibration_target_is_the_documented_rate(features_path, defs, frame, c
 def test_unknown_calibration_target_is_input_error(features_path, defs):
     with pytest.raises(InputError, match="calibration: unknown target 'latest'"):
         train_model(features_path, "default_12m", features=defs, calibrate_to="latest")
+
+
+def test_a_scorecards_score_is_on_the_scale_of_the_pd_that_sets_its_tier(features_path, defs,
+                                                                         frame):
+    from creditscore.models import load_model
+
+    out = features_path.parent / "card-scale"
+    train_model(features_path, "default_12m", "scorecard", out, features=defs)
+    model = load_model(out)
+    scored = model.score_frame(frame)
+    np.testing.assert_allclose(scored["score"], model.scale.from_pd(scored["pd"]))
+    bands = model.tiers.to_frame(model.scale)
+    for row in bands.itertuples():
+        inside = scored[scored["tier"] == row.tier]["score"]
+        assert ((inside > row.score_from - 1e-9) & (inside <= row.score_to + 1e-9)).all()

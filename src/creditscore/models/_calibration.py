@@ -366,14 +366,16 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def score(self, X) -> np.ndarray:
-        """Points: a scorecard's own points, else the calibrated PD on the scale.
+        """Points: the calibrated PD on the points scale, for every kind of model.
 
-        Unlike scikit-learn's ``ClassifierMixin.score`` this returns credit
-        score points, not accuracy (as optbinning's ``Scorecard.score``).
+        The score is on the scale of the PD that sets the tier, so score, PD and
+        tier agree with the documented table (``RiskTiers.to_frame(scale)``). A
+        scorecard's own points (``estimator_.score``, the sum of its points
+        table) are those of its raw, uncalibrated PD; they explain the score, and
+        differ from it by the calibration. Unlike scikit-learn's
+        ``ClassifierMixin.score`` this returns credit score points, not accuracy.
         """
         check_is_fitted(self, "calibrator_")
-        if hasattr(self.estimator_, "points_table_"):
-            return self.estimator_.score(X)
         return self.scale_.from_pd(self.predict_proba(X)[:, 1])
 
 

@@ -75,7 +75,8 @@ def model_details(info: ModelInfo) -> Section:
 
         blocks.append(
             Table.from_frame(
-                pd.read_csv(points), caption="Scorecard points by characteristic and bin"
+                pd.read_csv(points), caption="Scorecard points by characteristic and bin (the "
+                "raw scorecard; the score shown is its calibrated PD on the same scale)"
             )
         )
     tiers = _tier_rows(info.tiers)
