@@ -92,3 +92,15 @@ def test_model_card_headline_is_the_validation_auc_and_counts_are_the_samples(tr
                 & frame["default_12m"].notna()]
     assert f"| **Rows** | {len(dev):,} |" in card
     assert f"| **Events (label 1)** | {int(dev['default_12m'].sum()):,} |" in card
+
+
+def test_audit_strict_refuses_development_rows_before_auditing(trained, tmp_path):
+    root, frame = trained
+    protected = tmp_path / "protected.parquet"
+    pd.DataFrame({"subject_id": frame["subject_id"].unique()}).to_parquet(protected)
+    out = tmp_path / "audit"
+    result = run_cli("audit", root / "model", root / "features.parquet", "--protected",
+                     protected, "--out", out, "--strict")
+    assert result.returncode == 2
+    assert "(as_of 2020-06-30, 2020-12-31) are fit or tuning rows" in result.stderr
+    assert "--strict refuses them" in result.stderr and not out.exists()
