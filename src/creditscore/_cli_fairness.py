@@ -72,16 +72,19 @@ def audit(
         if policy_for_model(model_dir) is None:
             fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
 
+    touched = None
     if not is_flat_model(model_dir):
         from ._cli_validation import warn_touched
 
-        warn_touched(model_dir, features_file, strict)
+        touched = warn_touched(model_dir, features_file, strict)
     with spinner("auditing", wanted(progress)):
         result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
         paths = write_model_reports(model_dir, out, pdf=pdf)
     if track:
         example = None if is_flat_model(model_dir) else features_file
         track_model(model_dir, out, paths, features=example)
+    if touched:
+        typer.echo(f"creditscore: warning: {touched}", err=True)
     verdict = "PASSED" if result.passed else "FAILED"
     typer.echo(f"fairness gate {verdict}: {result.reason} -> {out / 'audit.json'}")
     if not result.passed:

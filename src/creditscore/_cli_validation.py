@@ -15,18 +15,17 @@ from ._cli_common import progress_option
 __all__ = ["backtest", "warn_touched"]
 
 
-def warn_touched(model_dir: Path, features_file: Path, strict: bool) -> None:
-    """Warn on stderr (``--strict``: exit 2) when the rows of ``features_file`` include
-    the model's fit or tuning rows, or rows whose outcome windows overlap them."""
+def warn_touched(model_dir: Path, features_file: Path, strict: bool) -> str | None:
+    """The warning to print once the command succeeded (``--strict``: exit 2 now) when
+    the rows of ``features_file`` include the model's fit or tuning rows, or rows whose
+    outcome windows overlap them; None when there are none."""
     from ._cli_common import fail
     from .models._backtest import touched_rows
 
     message = touched_rows(model_dir, features_file)
-    if message is None:
-        return
-    if strict:
+    if message is not None and strict:
         fail(f"{message}; --strict refuses them", 2)
-    typer.echo(f"creditscore: warning: {message}", err=True)
+    return message
 
 
 def backtest(
