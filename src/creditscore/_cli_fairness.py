@@ -17,6 +17,15 @@ from ._cli_records import kind_option
 __all__ = ["audit", "mitigate"]
 
 
+def _entity_model_or_exit(model_dir, kind: str) -> None:
+    """Exit 2 when ``--kind entity`` names a model that does not score entities."""
+    if kind == "entity" and not is_flat_model(model_dir):
+        from .fairness._entity import policy_for_model
+
+        if policy_for_model(model_dir) is None:
+            fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
+
+
 def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
     """The audit of a flat-table model (its table) or of a record-set model (its feature
     table and protected table)."""
@@ -66,11 +75,7 @@ def audit(
     from ._progress import spinner, wanted
     from .pipeline import track_model, write_model_reports
 
-    if kind == "entity" and not is_flat_model(model_dir):
-        from .fairness._entity import policy_for_model
-
-        if policy_for_model(model_dir) is None:
-            fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
+    _entity_model_or_exit(model_dir, kind)
 
     touched = None
     if not is_flat_model(model_dir):
@@ -112,9 +117,12 @@ def _mitigate_any(model_dir, table, protected, out, attribute, candidate, audit_
         fail("--protected FILE: give the protected table (one Parquet file)", 2)
     from .fairness import DEFAULT_CANDIDATES
     from .fairness import mitigate as run_mitigate
+    from .fairness._entity import policy_for_model
 
+    # an entity model's candidates are audited as it was (guide: entities)
     return run_mitigate(model_dir, table, Path(protected[0]), out, attributes=attribute or None,
-                        policy=policy, candidates=tuple(candidate or DEFAULT_CANDIDATES),
+                        policy=policy_for_model(model_dir, policy),
+                        candidates=tuple(candidate or DEFAULT_CANDIDATES),
                         audit_rows=audit_rows, say=say)
 
 
@@ -142,12 +150,19 @@ def mitigate(
     split: list[str] = typer.Option(None, "--split", help="Flat: split a text protected "
                                     "column: COLUMN=ATTR,ATTR (parts at ':') or a YAML mapping."),
     progress: bool | None = progress_option(),
+    kind: str = kind_option(),
 ) -> None:
     """Search less discriminatory alternatives of a model that failed the gate; each is a
     model directory audited by the same gate. Exit 0 with a passing choice (or when no change
-    is needed), 3 when none passes."""
+    is needed), 3 when none passes.
+
+    An entity model (``--kind entity``; the guide (entities)): ``--protected
+    RECORD_DIR/entities.parquet``, audited under the entity policy unless --policy is given.
+    """
     from ._progress import wanted
     from .pipeline import write_mitigation_reports
+
+    _entity_model_or_exit(model_dir, kind)
 
     show = wanted(progress)  # one line per candidate, on stderr
     result = _mitigate_any(model_dir, features_file, protected, out, attribute, candidate,
