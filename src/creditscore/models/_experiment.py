@@ -9,6 +9,10 @@ A run config (YAML) names everything a run depends on::
     train_until: 2022-06-30      # rows after it are the out-of-time test
     test_fraction: null          # or 0.3: a random share of the subjects (all their rows)
     target: default_12m          # or breach_12m
+    kind: person                 # or entity: employers (guide: entities); target
+                                 # entity_breach_12m or default_12m, records with
+                                 # {synth: {..., entities: N[, scenario: small-firm-bias,
+                                 # over_recording: 4]}}
     model: lgbm                  # or scorecard
     params: {}                   # estimator parameters
     seed: 0
@@ -21,7 +25,7 @@ Taiwan; its ground truth beside it in ``records.truth/``), ``features.parquet``,
 ``model/`` (the model directory, holdout metrics inside), ``test/``
 (``metrics.json``, ``metrics.csv``, figures) and ``experiment.json``. With a
 synthetic world, the test also reports the **oracle**: the AUC of the
-subjects' true latent risk on the same rows.
+subjects' true latent risk on the same rows (an entity run: the entities').
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ KEYS = (
     "train_until",
     "test_fraction",
     "target",
+    "kind",
     "model",
     "params",
     "seed",
@@ -53,6 +58,8 @@ KEYS = (
     "out",
 )
 SOURCES = ("synth", "dir", "taiwan")
+KIND_TARGETS = {"person": ("default_12m", "breach_12m"),
+                "entity": ("entity_breach_12m", "default_12m")}
 MSG = "{path}: {key}: {what}"
 MSG_YAML = "{path}: not a readable YAML run config ({error})"
 
@@ -66,6 +73,7 @@ class ExperimentConfig:
     as_of: list
     target: str
     model: str
+    kind: str = "person"
     train_until: dt.date | None = None
     test_fraction: float | None = None
     params: dict = field(default_factory=dict)
@@ -90,6 +98,10 @@ def load_experiment(path) -> ExperimentConfig:
     for key in ("records", "as_of", "target", "model"):
         _need(key in raw, path, key, "is missing")
     _need(raw["target"] in TARGETS, path, "target", f"expected one of {', '.join(TARGETS)}")
+    kind = raw.get("kind", "person")
+    _need(kind in KIND_TARGETS, path, "kind", f"{kind!r}: expected person or entity")
+    _need(raw["target"] in KIND_TARGETS[kind], path, "target",
+          f"{kind} runs take {' or '.join(KIND_TARGETS[kind])}")
     _need(raw["model"] in MODELS, path, "model", f"expected one of {', '.join(MODELS)}")
     rec = raw["records"]
     _need(
@@ -104,6 +116,7 @@ def load_experiment(path) -> ExperimentConfig:
         name=str(raw.get("name", path.stem)),
         as_of=[_date(d, path, "as_of") for d in dates],
         train_until=_date(raw.get("train_until"), path, "train_until"),
+        kind=kind,
         params=dict(raw.get("params") or {}),
     )
     return ExperimentConfig(**values)
@@ -151,9 +164,10 @@ def run_experiment(path, out=None) -> ExperimentResult:
             seed=cfg.seed,
             params=cfg.params,
             n_boot=cfg.n_boot,
+            features=_entity_defs() if cfg.kind == "entity" else None,
         )
         test_eval = _test(trained, train, test, cfg, tmp / "test")
-        oracle = _oracle(records, test, cfg.target)
+        oracle = _oracle(records, test, cfg.target, cfg.kind)
         summary = {**trained.to_dict(), "model_dir": str(run_dir / "model")}
         result = ExperimentResult(run_dir, cfg, summary, test_eval, oracle)
         (tmp / "experiment.json").write_text(
@@ -173,20 +187,35 @@ def _records(cfg, tmp: Path) -> Path:
     from ..synth import generate
 
     spec = dict(value or {})
+    over = spec.get("over_recording")
     generate(
         tmp / "records",
         n_subjects=int(spec.get("subjects", 10_000)),
         seed=int(spec.get("seed", 0)),
         scenario=spec.get("scenario", "fair"),
+        n_entities=int(spec.get("entities", 0)),
+        over_recording=float(over) if over is not None else None,
     )
     return tmp / "records"
 
 
+def _entity_defs():
+    from ..features._entity_defs import ENTITY_MODEL_FEATURES
+
+    return ENTITY_MODEL_FEATURES
+
+
 def _features(records: Path, cfg, out: Path):
-    from ..features import build_features
     from ._train import read_feature_table
 
-    build_features(records, cfg.as_of, out)
+    if cfg.kind == "entity":  # the guide (entities)
+        from ..features._entity_engine import build_entity_features
+
+        build_entity_features(records, cfg.as_of, out)
+    else:
+        from ..features import build_features
+
+        build_features(records, cfg.as_of, out)
     return read_feature_table(out)
 
 
@@ -229,12 +258,13 @@ def _test(trained, train, test, cfg, out: Path):
     return ev
 
 
-def _oracle(records: Path, test, target: str) -> dict | None:
+def _oracle(records: Path, test, target: str, kind: str = "person") -> dict | None:
     """AUC of the true latent risk on the test rows (synthetic worlds only)."""
     import pandas as pd
     from sklearn.metrics import roc_auc_score
 
-    truth = Path(f"{records}.truth") / "truth.parquet"
+    name = "entity_truth.parquet" if kind == "entity" else "truth.parquet"
+    truth = Path(f"{records}.truth") / name
     if test.empty or not truth.is_file():
         return None
     risk = pd.read_parquet(truth, columns=["subject_id", "latent_risk"])
