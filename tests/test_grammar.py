@@ -46,9 +46,11 @@ def test_missing_and_zero_sentences_read_right():
 
 def test_an_empty_card_limit_says_no_credit_card_limit():
     card = next(d for d in FEATURES if d.name == "ln_card_limit")
-    assert reason_sentence(card, 0) == "No credit card limit"
-    assert reason_sentence(card, math.nan) == "No credit card limit"
-    assert reason_sentence(card, 12_000) == "Credit card limits total 12,000"
+    assert reason_sentence(card, 0) == "No credit card limit: no card history to go on"
+    assert reason_sentence(card, math.nan) == "No credit card limit: no card history to go on"
+    assert reason_sentence(card, 12_000) == (
+        "Credit card limits total 12,000: at this level the model weighs it towards a higher "
+        "risk")
 
 
 def test_plurals_and_verbs_follow_the_number_as_printed():

@@ -94,9 +94,11 @@ def test_arrears_read_as_one_sentence():
     composites = composite_columns(defs, [keys[c] for c in codes])
     X = np.array([[24.0, 12.0, 3.0], [2.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
     got = sentences_for(np.array([[0], [1], [2]]), X, defs, None, composites)
-    assert got[0, 0] == "Contributions owed for 12 employees are 3 months unpaid"
-    assert got[1, 0] == "Contributions owed for 1 employee are 1 month unpaid"
-    assert got[2, 0] == "No contributions owed for employees are due and unpaid"
+    weighs = ": contributions owed for employees and unpaid weigh heavily towards a higher risk"
+    assert got[0, 0] == "Contributions owed for 12 employees are 3 months unpaid" + weighs
+    assert got[1, 0] == "Contributions owed for 1 employee are 1 month unpaid" + weighs
+    assert got[2, 0] == ("No contributions owed for employees are due and unpaid: in this model "
+                         "it still weighs towards a higher risk")
 
 
 def test_kind_must_match_the_table_and_model(entity_run, tmp_path):

@@ -127,7 +127,8 @@ def test_a_missing_value_reason_says_what_is_missing(coder, frame):
         if f == "rp_ontime_share_12m"
     ]
     assert texts
-    assert all(t == "No instalments due in the last 12 months" for t in texts)
+    assert all(t == "No instalments due in the last 12 months: little recent repayment history "
+                    "to go on" for t in texts)
 
 
 def test_protected_attribute_in_the_model_is_refused(frame):

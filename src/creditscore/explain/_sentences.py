@@ -16,6 +16,10 @@ public-record feature is one family (``FAMILY_PREFIXES``): the records on
 file are one fact, given once, and its sentence names the kinds of record
 the subject has on file (``FAMILY_DETAILS``), so that "48,075 is owed on
 unresolved public records" reads "... (on file: enforcement default)".
+
+Every sentence then says how the value weighs (``_weighing``): the fact, a
+colon and a clause, "No open instalment loans: little recent repayment
+history to go on", so that no reason reads as harmless.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .._grammar import format_count_template
+from ._weighing import weighing
 
 __all__ = [
     "family_key",
@@ -40,6 +45,7 @@ __all__ = [
     "FAMILY_PREFIXES",
     "FAMILY_DETAILS",
     "COMPOSITE_REASONS",
+    "FLAT_WEIGHS",
     "composite_columns",
 ]
 
@@ -118,7 +124,7 @@ MISSING_REASONS: dict[str, str] = {
 #: sentences for a value of zero that a template cannot say well
 ZERO_REASONS: dict[str, str] = {
     "ln_card_limit": "No credit card limit",
-    "ln_open_principal": "Nothing borrowed on open instalment loans",
+    "ln_open_principal": "No open instalment loans",
     "si_arrears_amount": "No social insurance contributions are due and unpaid",
     "rp_overdue_amount": "No instalments are due and unpaid",
     "pr_unresolved_amount": "Nothing is owed on unresolved public records",
@@ -126,6 +132,9 @@ ZERO_REASONS: dict[str, str] = {
     **{f"ent_arrears_{k}": "No contributions owed for employees are due and unpaid"
        for k in ("count", "amount", "employees", "months")},
 }
+
+#: how a flat-table column's reason weighs (its meaning is the user's, not the package's)
+FLAT_WEIGHS = "which the model weighs towards a higher risk"
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
 
@@ -179,21 +188,8 @@ def _missing_sentence(defn) -> str:
     return f"Not enough on record to assess: {what[:1].lower()}{what[1:]}"
 
 
-def reason_sentence(defn, value: float) -> str:
-    """The plain-language reason of one feature for the subject's own value.
-
-    Parameters
-    ----------
-    defn : FeatureDef
-    value : float
-        The subject's value; NaN means missing (no record).
-
-    A definition with its own ``sentence(value)`` method (a flat-table
-    column, see ``creditscore.models.FlatFeature``) writes its own sentence.
-    """
-    own = getattr(defn, "sentence", None)
-    if callable(own):
-        return own(value)
+def _fact(defn, value: float) -> str:
+    """The first half of the sentence: what is on record, in the subject's own value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         text = _missing_sentence(defn)
     else:
@@ -202,6 +198,31 @@ def reason_sentence(defn, value: float) -> str:
         text = ZERO_REASONS.get(defn.name) if float(value) == 0 else None
         text = text or format_count_template(defn.reason, float(value))
     return text[:1].upper() + text[1:]
+
+
+def _weighed(fact: str, clause: str) -> str:
+    return f"{fact}: {clause}"
+
+
+def reason_sentence(defn, value: float) -> str:
+    """The plain-language reason of one feature for the subject's own value.
+
+    The fact and how it weighs (``_weighing``): "No open instalment loans:
+    little recent repayment history to go on".
+
+    Parameters
+    ----------
+    defn : FeatureDef
+    value : float
+        The subject's value; NaN means missing (no record).
+
+    A definition with its own ``sentence(value)`` method (a flat-table
+    column, see ``creditscore.models.FlatFeature``) writes its own fact.
+    """
+    own = getattr(defn, "sentence", None)
+    if callable(own):
+        return f"{own(value)}, {FLAT_WEIGHS}"
+    return _weighed(_fact(defn, value), weighing(defn, value))
 
 
 def detail_columns(defs: Sequence, family_keys: Sequence[str]) -> dict[int, list]:
@@ -261,18 +282,26 @@ def sentences_for(
 
     Each (feature, value) pair is formatted once, so a million rows cost
     about as many format calls as there are distinct values. ``details``
-    (see :func:`detail_columns`) appends what is on file.
+    (see :func:`detail_columns`) appends what is on file to the fact; the
+    clause of how it weighs comes last.
     """
     out = np.full(codes.shape, None, dtype=object)
     for f in np.unique(codes[codes >= 0]):
         where = np.nonzero(codes == f)
         values = X[where[0], f]
         uniq, inverse = np.unique(values, return_inverse=True)
-        texts = np.array([reason_sentence(defs[f], v) for v in uniq.tolist()], dtype=object)
-        text = texts[inverse.ravel()]
+        inverse = inverse.ravel()
+        defn = defs[f]
+        if callable(getattr(defn, "sentence", None)):
+            out[where] = np.array([reason_sentence(defn, v) for v in uniq.tolist()],
+                                  dtype=object)[inverse]
+            continue
+        facts = np.array([_fact(defn, v) for v in uniq.tolist()], dtype=object)[inverse]
+        clauses = np.array([": " + weighing(defn, v) for v in uniq.tolist()],
+                           dtype=object)[inverse]
         if details and f in details:
-            text = text + _suffixes(X, where[0], details[f])
+            facts = facts + _suffixes(X, where[0], details[f])
         if composites and f in composites:
-            text = _composite(X, where[0], composites[f], text)
-        out[where] = text
+            facts = _composite(X, where[0], composites[f], facts)
+        out[where] = facts + clauses
     return out
