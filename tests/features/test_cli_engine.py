@@ -80,3 +80,21 @@ def test_an_engine_option_of_the_other_engine_is_refused_by_the_library(tmp_path
         build_features(EDGES, DATES, tmp_path / "f.parquet", write="dataset")
     with pytest.raises(InputError, match="engine 'polars' is not available"):
         build_features(EDGES, DATES, tmp_path / "f.parquet", engine="polars")
+
+
+def test_an_as_of_after_the_extraction_is_refused_with_exit_2(tmp_path):
+    """label-edges was extracted 2024-12-31 (manifest.json); 2030 is not on record."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "f.parquet"
+    done = subprocess.run([sys.executable, "-m", "creditscore", "features", str(EDGES),
+                           "--as-of", "2023-06-30", "--as-of", "2030-01-01", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "as_of 2030-01-01 is after the record set's extracted_on " \
+        "2024-12-31" in lines[0] and "manifest.json" in lines[0]
+    assert not out.exists()
+    assert _run("features", str(EDGES), "--as-of", "2024-12-31", "--out",
+                str(out)).exit_code == 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, did_you_mean
 from ._flat_groups import attribute_frame, flat_policy
 from ._gate import AuditResult, run_audit
 from ._verdict import record_verdict
@@ -33,7 +33,7 @@ NO_RECORDS = ("was not run: a flat table or a file of scores holds no record fam
 MSG_LABEL = ("{path}: column {col!r} has {value!r} on row {row}; expected 0, 1 or missing "
              "(or pass --positive VALUE)")
 MSG_NOT_FLAT = "{path}: not a flat-table model (audit it with its feature table and --protected)"
-MSG_NO_TARGET = "{path}: the model's target column {col!r} is missing from the table"
+MSG_NO_TARGET = "{path}: the model's target column {col!r} is missing from the table{hint}"
 #: the placeholder date of flat rows (the audit needs one; nothing reads it)
 FLAT_AS_OF = pd.Timestamp("1970-01-01")
 
@@ -62,7 +62,8 @@ class AnnotatedAuditResult(AuditResult):
 def outcome_labels(frame, col, positive, where) -> np.ndarray:
     """0/1 outcome per row, NaN where unknown (``positive`` maps a text label to 1)."""
     if col not in frame.columns:
-        raise InputError(MSG_NO_TARGET.format(path=where, col=col))
+        raise InputError(MSG_NO_TARGET.format(path=where, col=col,
+                                              hint=did_you_mean(col, frame.columns)))
     s = frame[col].reset_index(drop=True)
     known = s.notna().to_numpy()
     if positive is not None:

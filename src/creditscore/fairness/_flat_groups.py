@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, did_you_mean
 from ._policy import load_policy
 
 __all__ = ["parse_bands", "read_split", "attribute_frame", "flat_policy", "MAX_CODES"]
@@ -42,7 +42,7 @@ MSG_SPLIT = ("--split {value!r}: expected COLUMN=ATTRIBUTE,ATTRIBUTE (parts sepa
 MSG_SPLIT_VALUE = ("{path}: column {col!r} has the value {value!r} on row {row}, which the "
                    "declared split {how} does not cover")
 MSG_SPLIT_READ = "{path}: not a readable split mapping ({error})"
-MSG_NO_PROTECTED = "{path}: no protected column {col!r} (columns: {cols})"
+MSG_NO_PROTECTED = "{path}: no protected column {col!r} (columns: {cols}){hint}"
 MSG_NONE = ("{path}: no protected column to audit; name them with --protected COLUMN "
             "(e.g. --protected age_in_years)")
 MSG_BAND_TEXT = "{path}: --bands names column {col!r}, which is not numeric"
@@ -153,7 +153,8 @@ def attribute_frame(frame, columns, *, bands=None, split=None, policy=None,
     out, how = {}, {}
     for col in cols:
         if col not in frame.columns:
-            raise InputError(MSG_NO_PROTECTED.format(path=where, col=col, cols=shown))
+            raise InputError(MSG_NO_PROTECTED.format(path=where, col=col, cols=shown,
+                                                     hint=did_you_mean(col, frame.columns)))
         s = frame[col].reset_index(drop=True)
         if col in split:
             for name, values in _split(s, split[col], where).items():

@@ -78,7 +78,7 @@ def _session(request: FeatureRequest, memory_limit: str, threads: int | None,
         try:
             files = read_record_set(con, record_dir)
             # extracted_on belongs to the whole record set: taken before any restriction
-            extracted_on = resolve_extracted_on(con, record_dir)
+            extracted_on = resolve_extracted_on(con, record_dir, dates)
             if request.subjects is not None:
                 restrict_to_subjects(con, record_dir, request.subjects)
             check_record_types(con, files["public_records"], cat)

@@ -173,7 +173,7 @@ def build_entity_table(record_dir, as_of, catalogue=None,
     con = connect(memory_limit, threads)
     try:
         files = read_record_set(con, record_dir)
-        extracted_on = resolve_extracted_on(con, record_dir)  # the whole set's, first
+        extracted_on = resolve_extracted_on(con, record_dir, dates)  # the whole set's, first
         ids = None
         if subjects is not None:
             ids = _ids(subjects)

@@ -30,6 +30,7 @@ __all__ = [
     "connect",
     "read_record_set",
     "resolve_extracted_on",
+    "check_as_of",
     "check_record_types",
     "table_name",
     "contract_schema",
@@ -58,6 +59,9 @@ MSG_UNKNOWN_SUBJECTS = (
     "{dir}: subjects has no subject_id {missing} ({n:,} of the {asked:,} asked for are "
     "not in the record set{kind})"
 )
+MSG_AFTER_EXTRACTION = ("{file}: as_of {as_of} is after the record set's extracted_on "
+                        "{extracted}; nothing later is on record, so choose dates up to "
+                        "{extracted}")
 
 IBIS_TYPES = {"str": "string", "date": "date", "float": "float64", "int": "int64",
               "bool": "boolean"}
@@ -274,16 +278,34 @@ def check_record_types(con, file: Path, catalogue: Catalogue) -> None:
         raise InputError(MSG_RECORD_TYPE.format(file=file, got=first, source=catalogue.source))
 
 
-def resolve_extracted_on(con, record_dir) -> dt.date:
-    """``manifest.json``'s extracted_on, else the latest date found in the records."""
+def check_as_of(dates, extracted_on: dt.date, file) -> None:
+    """Refuse an observation date after the extraction date a manifest states.
+
+    Features at such a date would read every later record as absent and every
+    label as unknown, which looks like data. Without a manifest the extraction
+    date is only the latest date found, so nothing is refused.
+    """
+    late = [d for d in dates if d > extracted_on]
+    if late:
+        raise InputError(MSG_AFTER_EXTRACTION.format(file=file, as_of=max(late),
+                                                     extracted=extracted_on))
+
+
+def resolve_extracted_on(con, record_dir, dates=()) -> dt.date:
+    """``manifest.json``'s extracted_on, else the latest date found in the records.
+
+    ``dates`` after a manifest's extracted_on are refused (:func:`check_as_of`).
+    """
     manifest = Path(record_dir) / "manifest.json"
     if manifest.is_file():
         raw = None
         try:
             raw = json.loads(manifest.read_text(encoding="utf-8")).get("extracted_on")
-            return dt.date.fromisoformat(str(raw))
+            found = dt.date.fromisoformat(str(raw))
         except (ValueError, AttributeError, TypeError) as exc:
             raise InputError(MSG_MANIFEST.format(file=manifest, got=raw)) from exc
+        check_as_of(dates, found, manifest)
+        return found
     maxima = [
         f'(SELECT max("{col}") FROM "{table_name(name)}")'
         for name in MODEL_TABLES

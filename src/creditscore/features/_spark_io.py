@@ -27,6 +27,7 @@ from ._io import (
     MSG_NO_DIR,
     MSG_RECORD_TYPE,
     MSG_TYPE,
+    check_as_of,
     parse_catalogue,
     parse_dates,
     table_name,
@@ -160,8 +161,9 @@ def _read_manifest(spark, root: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def _extracted_on(spark, root: str, views: dict[str, str]) -> dt.date:
-    """``manifest.json``'s extracted_on, else the latest date in the records (as DuckDB's)."""
+def _extracted_on(spark, root: str, views: dict[str, str], dates=()) -> dt.date:
+    """``manifest.json``'s extracted_on, else the latest date in the records (as DuckDB's);
+    ``dates`` after a manifest's are refused (``_io.check_as_of``)."""
     from ..records._contract import MODEL_TABLES, TABLES
 
     text = _read_manifest(spark, root)
@@ -169,10 +171,12 @@ def _extracted_on(spark, root: str, views: dict[str, str]) -> dt.date:
         raw = None
         try:
             raw = json.loads(text).get("extracted_on")
-            return dt.date.fromisoformat(str(raw))
+            found = dt.date.fromisoformat(str(raw))
         except (ValueError, AttributeError, TypeError) as exc:
             raise InputError(MSG_MANIFEST.format(file=_join(root, "manifest.json"),
                                                  got=raw)) from exc
+        check_as_of(dates, found, _join(root, "manifest.json"))
+        return found
     maxima = [f"(SELECT max(`{col}`) FROM `{views[t]}`)"
               for t in MODEL_TABLES for col in TABLES[t].date_columns]
     latest = spark.sql(f"SELECT greatest({', '.join(maxima)}) AS d").collect()[0][0]
@@ -216,7 +220,7 @@ def register(spark, record_dir, as_of, catalogue):
             typed.createOrReplaceTempView(views[table])
         run_action(lambda: _check_record_types(spark, views["public_records"],
                                          files["public_records"], cat), root)
-        extracted = run_action(lambda: _extracted_on(spark, root, views), root)
+        extracted = run_action(lambda: _extracted_on(spark, root, views, dates), root)
         views["as_of"] = f"{DATES_TABLE}_{token}"
         frame = create_frame(spark, dates_frame(dates, extracted))
         frame.createOrReplaceTempView(views["as_of"])

@@ -15,8 +15,10 @@ what each column is:
   are kept for the audit;
 - a numeric column is a number; a text, boolean or categorical column is a
   category (its values, sorted, are codes 0, 1, ...; a category first seen
-  after training, like a missing value, is missing); a date column, a
-  constant or all-missing column, and a text column with more than
+  after training, like a missing value, is missing); a date column (a
+  datetime type, date objects, or text in which nearly every value reads and
+  parses as a date: :func:`date_like`; never a category), a constant or
+  all-missing column, and a text column with more than
   ``MAX_CATEGORIES`` values (or one value per row, like a name) are dropped
   with a warning;
 - a features YAML (:func:`read_feature_yaml`) may give a column a monotone
@@ -29,13 +31,15 @@ the YAML: ``_flat_read``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._errors import InputError
+from .._errors import InputError, did_you_mean
 from ._features import PROTECTED_COLUMNS
 from ._flat_read import (
     MIN_OUTCOME_ROWS,
@@ -50,7 +54,7 @@ __all__ = ["FlatSchema", "FlatFeature", "FlatTableWarning", "flat_schema", "read
 
 MAX_CATEGORIES = 200
 
-MSG_NO_COLUMN = "{path}: no {what} column {col!r} (columns: {cols})"
+MSG_NO_COLUMN = "{path}: no {what} column {col!r} (columns: {cols}){hint}"
 MSG_DUP_ID = "{path}: id column {col!r} has duplicates (first: {value!r} on rows {rows})"
 MSG_PROTECTED_FEATURE = ("{path}: column {col!r} is protected (it never enters a model) and is "
                          "also named as a feature in {where}")
@@ -59,6 +63,48 @@ MSG_NO_FEATURES = "{path}: no column is left to train on (all dropped, protected
 MSG_MISSING = "{path}: missing column(s) {cols} that the model was trained on"
 MSG_CAT_DIRECTION = ("{path}: column {col!r} is categorical; a monotone direction needs a "
                      "number (drop `direction` or the `type: categorical`)")
+
+
+#: text that reads as a date: 2023-01-15, 2023/01, 2023-01-15 10:30, 15/01/2023, 15 Jan 2023,
+#: Jan 15, 2023, January 2023
+_DATE_TEXT = re.compile(
+    r"^\s*(?:\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}[ -][A-Za-z]{3,9}\.?[ -]\d{2,4}"
+    r"|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}"
+    r"|[A-Za-z]{3,9}[ -]\d{4})\s*$")
+#: the share of a text column's known values that must read as dates for it to be dates
+DATE_SHARE = 0.95
+MSG_DATE_TEXT = ("text of dates (e.g. {example!r}) is not a model input; derive a number "
+                 "from it (e.g. months since) to use it")
+
+
+def date_like(s) -> str | None:
+    """An example value if the text (or object) column ``s`` holds dates, else None.
+
+    Dates as text (ISO, day/month/year, month names) or as date objects
+    (Parquet dates read without a datetime type) count; the text must match
+    a date form *and* parse as a date, in at least ``DATE_SHARE`` of the
+    distinct known values, so codes such as "12-3" stay categories.
+    """
+    import pandas as pd
+
+    known = pd.Series(s.dropna().unique())
+    if known.empty:
+        return None
+    if known.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).all():
+        return str(known.iloc[0])
+    text = known.astype(str)
+    matched = text[text.str.match(_DATE_TEXT)]
+    if len(matched) < DATE_SHARE * len(text):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns when it infers a format per element
+        parsed = pd.to_datetime(matched, errors="coerce", format="mixed")
+    if parsed.notna().sum() < DATE_SHARE * len(text):
+        return None
+    return str(matched.iloc[0])
 
 
 class FlatTableWarning(UserWarning):
@@ -199,7 +245,8 @@ def _check_roles(frame, target, id_column, protected, declared, exclude, where) 
                         ("dropped", exclude)):
         for col in names:
             if col not in frame.columns:
-                raise InputError(MSG_NO_COLUMN.format(path=where, what=what, col=col, cols=cols))
+                raise InputError(MSG_NO_COLUMN.format(path=where, what=what, col=col, cols=cols,
+                                                      hint=did_you_mean(col, frame.columns)))
             if col == target:
                 raise InputError(MSG_ROLE.format(path=where, col=col, a="target", b=what))
     if id_column and id_column in protected:
@@ -209,7 +256,7 @@ def _check_roles(frame, target, id_column, protected, declared, exclude, where) 
             raise InputError(MSG_PROTECTED_FEATURE.format(path=where, col=col, where=yaml_where))
         if col not in frame.columns:
             raise InputError(MSG_NO_COLUMN.format(path=yaml_where, what="feature", col=col,
-                                                  cols=cols))
+                                                  cols=cols, hint=did_you_mean(col, frame.columns)))
     if id_column:
         ids = frame[id_column].astype(str)
         dup = ids[ids.duplicated(keep=False)]
@@ -224,6 +271,11 @@ def _feature(frame, col, spec, where, dropped) -> FlatFeature | None:
 
     s = frame[col]
     kind = spec.get("kind")
+    if kind != "numeric" and not pd.api.types.is_numeric_dtype(s):
+        example = None if pd.api.types.is_datetime64_any_dtype(s) else date_like(s)
+        if example is not None:  # dates are never a category, even if declared one
+            _warn(dropped, col, MSG_DATE_TEXT.format(example=example), where)
+            return None
     if kind is None:
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
         if pd.api.types.is_datetime64_any_dtype(s):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._errors import InputError
+from .._errors import InputError, did_you_mean
 
 __all__ = ["read_flat_table", "flat_labels", "read_feature_yaml", "MIN_OUTCOME_ROWS",
            "DIRECTIONS", "MSG_YAML"]
@@ -23,7 +23,7 @@ DIRECTIONS = {"1": 1, "+1": 1, "-1": -1, "0": 0, "up": 1, "down": -1, "none": 0,
 
 MSG_NO_FILE = "{path}: no such table"
 MSG_READ = "{path}: not a readable CSV or Parquet table ({error})"
-MSG_NO_TARGET = "{path}: no target column {col!r} (columns: {cols})"
+MSG_NO_TARGET = "{path}: no target column {col!r} (columns: {cols}){hint}"
 MSG_NO_LABELS = "{path}: column {col!r} has no known value"
 MSG_MANY_VALUES = ("{path}: column {col!r} has {n} distinct values ({shown}); a target has two: "
                    "pass --positive VALUE to say which value is the event (e.g. --positive bad)")
@@ -59,7 +59,8 @@ def flat_labels(frame, target, positive, where):
 
     if target not in frame.columns:
         cols = ", ".join(map(str, frame.columns[:12]))
-        raise InputError(MSG_NO_TARGET.format(path=where, col=target, cols=cols))
+        raise InputError(MSG_NO_TARGET.format(path=where, col=target, cols=cols,
+                                              hint=did_you_mean(target, frame.columns)))
     col = frame[target]
     known = col.notna().to_numpy()
     if not known.any():

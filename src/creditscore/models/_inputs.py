@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._errors import InputError
+from .._errors import InputError, did_you_mean
 from ._features import check_no_protected, resolve_features
 
 __all__ = [
@@ -59,7 +59,8 @@ def read_feature_table(source):
                 MSG_COLUMN.format(
                     path=where(source),
                     col=col,
-                    hint="a feature table has subject_id, as_of, features, labels",
+                    hint="a feature table has subject_id, as_of, features, labels"
+                    + did_you_mean(col, frame.columns),
                 )
             )
     frame["as_of"] = pd.to_datetime(frame["as_of"]).astype("datetime64[ns]")
@@ -95,7 +96,8 @@ def parse_date(value):
 
 def training_rows(frame, target, until, where):
     if target not in frame.columns:
-        hint = "expected " + " or ".join(TARGETS)
+        hint = "expected " + " or ".join(TARGETS) + did_you_mean(
+            target, [*TARGETS, *(c for c in frame.columns if c not in TARGETS)])
         raise InputError(MSG_COLUMN.format(path=where, col=target, hint=hint))
     known = frame[target].notna().to_numpy()
     values = sorted(set(frame.loc[known, target].astype(float).unique()) - {0.0, 1.0})
