@@ -233,9 +233,11 @@ def test_scorecard_reasons_are_points_below_the_best_bin(points):
     assert res.features[2].tolist()[:2] == ["si_late30_count_12m", "cc_util_last"]
     np.testing.assert_allclose(res.contributions[2, :2], [20.0, 20.0])  # tie: column order
     assert res.sentences[0, 0] == (
-        "4 social insurance contributions paid more than 30 days late in the last 12 months"
+        "4 social insurance contributions paid more than 30 days late in the last 12 months: "
+        "late contributions are a sign of payment trouble"
     )
-    assert res.sentences[3, 0] == "No credit card statement on record"  # Missing bin: 12 lost
+    assert res.sentences[3, 0] == (  # Missing bin: 12 lost
+        "No credit card statement on record: no card history to go on")
 
 
 def test_scorecard_missing_bin_without_rows_does_not_set_the_best(points):
@@ -337,14 +339,16 @@ def test_a_public_record_reason_names_the_kinds_on_file():
     )
     res = ReasonCoder(defs).fit(table).explain(X)
     assert res.sentences[0].tolist() == [
-        "48,075 is owed on unresolved public records (on file: enforcement default, tax arrears)",
+        "48,075 is owed on unresolved public records (on file: enforcement default, tax arrears)"
+        ": public records of unpaid obligations weigh towards a higher risk",
         None,
         None,
         None,
     ]  # one family: one reason, its loss the sum of all three
     assert res.contributions[0, 0] == pytest.approx(40 + 5 + 5)
-    assert res.sentences[1, 0] == "2 enforcement default records on file"  # no repeat
-    assert res.sentences[2, 0] == "1 tax arrears record on file"
+    weighs = ": public records of unpaid obligations weigh towards a higher risk"
+    assert res.sentences[1, 0] == "2 enforcement default records on file" + weighs  # no repeat
+    assert res.sentences[2, 0] == "1 tax arrears record on file" + weighs
 
 
 def test_min_contribution_drops_small_reasons(booster, frame):
