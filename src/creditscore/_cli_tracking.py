@@ -14,7 +14,7 @@ import typer
 from ._cli_common import fail, parse_date, progress_option
 from ._cli_records import kind_option
 
-__all__ = ["demo", "retrain", "report_app", "log_app"]
+__all__ = ["demo", "retrain", "serve", "report_app", "log_app"]
 
 
 def demo(
@@ -50,13 +50,15 @@ def retrain(
     as_of: list[str] = typer.Option(None, "--as-of", help="Observation dates (repeatable)."),
     out: Path = typer.Option(Path("retrain-out"), "--out", help="Output directory."),
     model: str = typer.Option("lgbm", "--model", help="lgbm or scorecard."),
-    margin: float = typer.Option(0.01, "--margin", help="Largest AUC loss allowed."),
+    margin: float = typer.Option(0.005, "--margin", help="The out-of-time AUC a challenger "
+                                 "must gain over the champion (ties keep the champion)."),
     policy: Path | None = typer.Option(None, "--policy", help="A gate policy YAML."),
     progress: bool | None = progress_option(),
     kind: str = kind_option(),
 ) -> None:
-    """Train a challenger on new records, audit it, promote it only if it passed and is
-    not worse than the champion by more than --margin; write a drift report."""
+    """Train a challenger on new records, audit it, promote it only if it passed and beats
+    the champion's out-of-time AUC by more than --margin (ties keep the champion); write a
+    drift report."""
     dates = [parse_date(d, "--as-of") for d in as_of] if as_of else None
     from ._progress import spinner, wanted
     from .tracking import retrain as run_retrain
@@ -67,6 +69,19 @@ def retrain(
     typer.echo(result.reason)
     if not result.promoted and not result.gate.passed:
         raise typer.Exit(3)
+
+
+def serve(
+    model: str = typer.Argument(..., help="A target (default_12m: its champion) or a "
+                                "models:/ URI."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(5000, "--port", help="Port to listen on."),
+) -> None:
+    """Serve a registered model's PD over HTTP (MLflow's scoring server), only if it passed
+    its fairness audit: a refused model exits 3 with one line, before a server starts."""
+    from .tracking._serve import serve_model
+
+    raise typer.Exit(serve_model(model, host=host, port=port))
 
 
 report_app = typer.Typer(help="Reports: PDF copies and model comparisons.",

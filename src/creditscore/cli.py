@@ -20,7 +20,7 @@ from ._cli_flat import audit_scores_command
 from ._cli_models import explain, run, score, train
 from ._cli_records import features, import_taiwan, layout, list_features, synth, validate
 from ._cli_supervise import supervise
-from ._cli_tracking import demo, log_app, report_app, retrain
+from ._cli_tracking import demo, log_app, report_app, retrain, serve
 from ._cli_validation import backtest
 from ._errors import CreditscoreError
 
@@ -68,6 +68,7 @@ app.command()(supervise)
 app.command()(run)
 app.command()(demo)
 app.command()(retrain)
+app.command()(serve)
 app.add_typer(report_app, name="report")
 app.add_typer(log_app, name="log")
 

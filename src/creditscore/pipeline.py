@@ -110,11 +110,14 @@ def _model_step(features, oot, protected, out, target, kind, seed, track, say,
     result = audit_model(model_dir, oot, protected, report_dir)
     validation = _backtest_step(model_dir, features, report_dir, pdf, say, name)
     paths = write_model_reports(model_dir, report_dir, pdf=pdf)
+    promotion = None
     if track:
         say(f"track {name}")
-        track_model(model_dir, report_dir, paths, features=features)
+        promotion = track_model(model_dir, report_dir, paths, features=features, rows=oot)
+        say(f"champion of {target}: {promotion.reason}")
     return {"name": name, "model_dir": model_dir, "report_dir": report_dir,
-            "passed": result.passed, "validation": validation, **paths}
+            "passed": result.passed, "validation": validation, "promotion": promotion,
+            **paths}
 
 
 def _backtest_step(model_dir, features, report_dir, pdf, say, name) -> Path:
@@ -188,8 +191,10 @@ def _comparison_step(out: Path, steps: list[dict], pdf: bool, say) -> Path | Non
     return page.write(out / "reports", pdf=pdf)["html"]
 
 
-def track_model(model_dir, report_dir, paths: dict, *, features=None):
-    """Log an audited model to MLflow and promote it through the gate."""
+def track_model(model_dir, report_dir, paths: dict, *, features=None, rows=None):
+    """Log an audited model to MLflow and promote it through the gate: it takes the
+    ``champion`` alias only if it also beats the current champion on ``rows`` (the
+    out-of-time rows of its audit; ``tracking._champion.CHAMPION_RULE``)."""
     import os
     import warnings
 
@@ -202,7 +207,7 @@ def track_model(model_dir, report_dir, paths: dict, *, features=None):
         run_id = log_training_run(model_dir, card_paths=paths.get("card"),
                                   fairness_paths=paths.get("fairness"), audit_dir=report_dir,
                                   features=features)
-        return promote_if_passed(run_id, model_dir)
+        return promote_if_passed(run_id, model_dir, rows=rows)
 
 
 def _records_step(out: Path, subjects: int, seed: int, scenario: str, say,
@@ -331,7 +336,7 @@ def _entity_step(records: Path, out: Path, seed: int, track: bool, say, pdf: boo
                          ENTITY_POLICY).passed
     paths = write_model_reports(model_dir, report_dir, pdf=pdf)
     if track:
-        track_model(model_dir, report_dir, paths, features=features)
+        track_model(model_dir, report_dir, paths, features=features, rows=oot)
     outputs = {"entity features": features, f"{name} model": model_dir,
                f"{name} model card": paths["card"]["html"],
                f"{name} fairness report": paths["fairness"]["html"]}

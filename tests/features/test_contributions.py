@@ -49,7 +49,7 @@ def test_lateness_is_as_known_at_t_and_stops_at_payment(tmp_path):
 
 
 def test_a_late_contribution_leaves_the_record_60_months_after_it_was_paid(tmp_path):
-    path = write_records(tmp_path, contributions=[LATE])
+    path = write_records(tmp_path, extracted_on="2028-12-31", contributions=[LATE])
     rows = features_at(path, "2028-02-29", "2028-03-01")
     assert rows["2028-02-29"]["si_months_since_late"] is not None
     assert rows["2028-03-01"]["si_months_since_late"] is None

@@ -42,7 +42,7 @@ def test_a_force_majeure_instalment_is_never_late(tmp_path):
 
 
 def test_a_late_instalment_expires_60_months_after_it_was_paid(tmp_path):
-    path = write_records(tmp_path, loans=[LOAN],
+    path = write_records(tmp_path, extracted_on="2027-12-31", loans=[LOAN],
                          repayments=[{"loan_id": "L1", "due_on": "2022-02-01",
                                       "paid_on": "2022-03-31"}])
     rows = features_at(path, "2027-03-30", "2027-03-31")

@@ -141,3 +141,42 @@ def test_one_registered_model_per_target(tracking, passed_model, tmp_path):
     versions = _client().search_model_versions("name = 'creditscore-default_12m'")
     assert sorted(int(v.version) for v in versions) == [1, 2]
     assert all(v.tags["audit_passed"] == "true" for v in versions)
+
+
+def test_serving_a_refused_model_is_one_line_and_exit_3(tracking, failed_model, monkeypatch,
+                                                        capsys):
+    """``creditscore serve`` checks the gate before any server starts."""
+    import sys
+
+    from creditscore import cli
+
+    log_training_run(failed_model)
+    capsys.readouterr()
+    uri = f"models:/{registered_model_name('default_12m')}/1"
+    monkeypatch.setattr(sys, "argv", ["creditscore", "serve", uri, "--port", "5099"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 3
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"creditscore: error: refused to serve {uri}: the fairness "
+                               "audit failed")
+
+
+def test_a_scoring_server_that_loads_a_refused_model_says_one_line(
+        tracking, failed_model, monkeypatch, capsys):
+    """Under ``mlflow models serve`` (its worker sets __pyfunc_model_path__) the pyfunc exits
+    3 with one line instead of raising through uvicorn and MLflow."""
+    import mlflow
+
+    from creditscore.tracking._pyfunc import SERVING_ENV
+
+    log_training_run(failed_model)
+    capsys.readouterr()
+    monkeypatch.setenv(SERVING_ENV, "/served")
+    with pytest.raises(SystemExit) as exit_info:
+        mlflow.pyfunc.load_model(f"models:/{registered_model_name('default_12m')}/1")
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("creditscore: refused: refused to load ")
+    assert "the fairness audit failed" in err[-1]

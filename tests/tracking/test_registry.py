@@ -100,3 +100,65 @@ def test_unknown_run_is_an_input_error(tracking, passed_model):
     log_training_run(passed_model)
     with pytest.raises(InputError, match="no version"):
         promote_if_passed("0123456789abcdef0123456789abcdef", passed_model)
+
+
+def _rows(n=3000, seed=4):
+    frame = standin.feature_frame(n=n, seed=seed)
+    return frame[frame["as_of"] > "2022-12-31"].reset_index(drop=True)  # after train_until
+
+
+def _passed(tmp_path, name, **kw):
+    model_dir = standin.write_model_dir(tmp_path / name, **kw)
+    standin.write_verdict(model_dir, passed=True)
+    return model_dir
+
+
+def test_a_passed_challenger_takes_the_alias_only_by_beating_the_champion(
+        tracking, tmp_path, standin_loader):
+    weak = _passed(tmp_path, "weak", coef={"si_late30_count_12m": -0.3,
+                                           "loan_dpd90_count_24m": 0.0,
+                                           "months_since_last_late": 0.02})
+    promote_if_passed(log_training_run(weak), weak)
+    strong = _passed(tmp_path, "strong")
+    rows = _rows()
+    promotion = promote_if_passed(log_training_run(strong), strong, rows=rows)
+    c = promotion.comparison
+    assert promotion.promoted and _alias_version() == "2" and promotion.champion == "1"
+    assert c.challenger_auc - c.champion_auc > c.margin == 0.005
+    assert c.n_rows == int(rows["default_12m"].notna().sum())
+    assert c.dates == ("2023-06-30", "2023-12-31")
+    assert "beats the champion (version 1)" in promotion.reason
+    tags = _client().get_model_version(NAME, "2").tags
+    assert tags["champion_decision"].startswith("promoted")
+    # the weaker one back as a challenger: refused, and a tie keeps the champion too
+    again = promote_if_passed(log_training_run(weak), weak, rows=rows)
+    assert not again.promoted and _alias_version() == "2"
+    tie = promote_if_passed(log_training_run(strong), strong, rows=rows)
+    assert tie.comparison.challenger_auc == pytest.approx(tie.comparison.champion_auc)
+    assert not tie.promoted and "ties keep the champion" in tie.reason
+    assert _alias_version() == "2"
+
+
+def test_without_rows_a_challenger_does_not_displace_the_champion(
+        tracking, tmp_path, standin_loader):
+    first = _passed(tmp_path, "first")
+    promote_if_passed(log_training_run(first), first)
+    second = _passed(tmp_path, "second", intercept=-2.0)
+    promotion = promote_if_passed(log_training_run(second), second)
+    assert promotion.verdict.passed and not promotion.promoted
+    assert "none were given" in promotion.reason and _alias_version() == "1"
+
+
+def test_rows_a_model_was_trained_on_are_refused(tracking, tmp_path, standin_loader):
+    first = _passed(tmp_path, "first")
+    promote_if_passed(log_training_run(first), first)
+    second = _passed(tmp_path, "second", intercept=-2.0)
+    run_id = log_training_run(second)
+    rows = standin.feature_frame(n=500, seed=4)  # holds as_of 2022-12-31 = train_until
+    with pytest.raises(InputError, match=r"on or before 2022-12-31, the last date the "
+                                         r"challenger was trained on"):
+        promote_if_passed(run_id, second, rows=rows)
+    with pytest.raises(InputError, match=r"no column 'default12m'.*did you mean"):
+        promote_if_passed(run_id, second, rows=_rows().rename(
+            columns={"default_12m": "default12m"}))
+    assert _alias_version() == "1"

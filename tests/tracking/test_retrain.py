@@ -94,24 +94,35 @@ def test_worse_challenger_is_not_promoted_and_drift_is_reported(pipeline, tmp_pa
     result = _run(tmp_path, "w2", seed=2, shift=1.0, params={"bad": True})
     assert not result.promoted
     assert result.champion_auc - result.challenger_auc > 0.01
-    assert "below the champion's" in result.reason
+    assert "does not beat the champion (version 1)" in result.reason
     assert _champion() == "1" and result.challenger_version == "2"
     assert result.drift is not None and result.drift.score_psi > 0.25
     assert result.paths["drift_report"].is_file()
     client = MlflowClient()
     tags = client.get_model_version("creditscore-default_12m", "2").tags
-    assert tags["audit_passed"] == "true" and "below the champion" in tags["retrain_decision"]
+    assert tags["audit_passed"] == "true" and "does not beat" in tags["retrain_decision"]
     metrics = client.get_run(result.run_id).data.metrics
     assert metrics["retrain.promoted"] == 0.0
     assert metrics["drift.score_psi"] == pytest.approx(result.drift.score_psi)
     assert result.to_frame()["role"].tolist() == ["challenger", "champion"]
 
 
-def test_challenger_as_good_as_the_champion_is_promoted(pipeline, tmp_path):
+def test_challenger_as_good_as_the_champion_keeps_the_champion(pipeline, tmp_path):
+    """Ties keep the champion: the same model on the same rows is no reason to switch."""
     _run(tmp_path, "w1", seed=1)
     result = _run(tmp_path, "w2", seed=1)
-    assert result.promoted and _champion() == "2"
+    assert result.challenger_auc == pytest.approx(result.champion_auc)
+    assert not result.promoted and _champion() == "1"
+    assert "ties keep the champion" in result.reason
     assert result.drift is None  # no stored reference and no reference_frame
+
+
+def test_challenger_that_beats_the_champion_by_the_margin_is_promoted(pipeline, tmp_path):
+    _run(tmp_path, "w1", seed=1, params={"bad": True})
+    result = _run(tmp_path, "w2", seed=1)
+    assert result.challenger_auc - result.champion_auc > result.margin == 0.005
+    assert result.promoted and _champion() == "2"
+    assert "beats the champion (version 1) by more than the margin" in result.reason
 
 
 def test_drift_from_a_reference_frame_when_the_champion_stores_none(pipeline, tmp_path):

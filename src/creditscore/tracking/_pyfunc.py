@@ -13,6 +13,8 @@ needed.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import mlflow.pyfunc
@@ -24,12 +26,27 @@ from .._errors import PolicyRefusal
 __all__ = ["CreditscorePD", "ENTRY_SCRIPT"]
 
 MSG_REFUSED = "refused to load {path} as a scoring model: {reason}"
+#: set by MLflow's scoring server (``mlflow models serve``) in the process that loads the model
+SERVING_ENV = "__pyfunc_model_path__"
 ENTRY_SCRIPT = (
     '"""MLflow entry point: the creditscore PD model (see creditscore.tracking)."""\n'
     "import mlflow\n\n"
     "from creditscore.tracking import CreditscorePD\n\n"
     "mlflow.models.set_model(CreditscorePD())\n"
 )
+
+
+def _refuse(message: str):
+    """A refused model: ``PolicyRefusal`` in Python; in a scoring server, one line and exit 3.
+
+    A server that cannot load its model can do nothing else, and the traceback
+    through uvicorn and MLflow (85 lines) would bury the reason.
+    """
+    if os.environ.get(SERVING_ENV):
+        sys.stderr.write(f"creditscore: refused: {message}\n")
+        sys.stderr.flush()
+        raise SystemExit(3)
+    raise PolicyRefusal(message)
 
 
 class CreditscorePD(mlflow.pyfunc.PythonModel):
@@ -52,7 +69,7 @@ class CreditscorePD(mlflow.pyfunc.PythonModel):
         if config.get("require_audit", True):
             verdict = check_gate(self.model_dir)
             if not verdict.passed:
-                raise PolicyRefusal(MSG_REFUSED.format(path=self.model_dir, reason=verdict.reason))
+                _refuse(MSG_REFUSED.format(path=self.model_dir, reason=verdict.reason))
         self.model = _modelinfo.load_model_dir(self.model_dir)
         self.feature_names = list(self.model.feature_names)
 

@@ -1,5 +1,6 @@
 """The registry side of the gate: tag every version with its audit verdict, and
-let only a passed, hash-bound audit set the ``champion`` alias."""
+let only a passed, hash-bound audit that also beats the current champion on the
+same validation rows set the ``champion`` alias (the rule: ``_champion``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from .._errors import InputError
 from ..reports._modelinfo import ModelInfo
+from ._champion import MARGIN, Comparison, compare_on_rows, decide
 from ._gate import GateVerdict, check_gate
 from ._store import model_subjects, registered_model_name, using_tracking
 
@@ -44,6 +46,11 @@ class Promotion:
     promoted: bool
     verdict: GateVerdict
     alias: str = CHAMPION
+    #: why, in words (the gate's reason, or the comparison with the champion)
+    reason: str = ""
+    #: the champion's version compared against (None: there was none)
+    champion: str | None = None
+    comparison: Comparison | None = None
 
     def to_dict(self) -> dict:
         """The promotion as JSON-ready data: registered name, version, promoted, alias, reason."""
@@ -53,6 +60,9 @@ class Promotion:
             "promoted": self.promoted,
             "alias": self.alias,
             **self.verdict.to_dict(),
+            "decision": self.reason,
+            "champion": self.champion,
+            "comparison": None if self.comparison is None else self.comparison.to_dict(),
         }
 
 
@@ -141,6 +151,28 @@ def _drop_alias_if_held(client, name: str, version: str, alias: str = CHAMPION) 
         client.delete_registered_model_alias(name, alias)
 
 
+def _holder(client, name: str, alias: str):
+    """The version holding ``alias``, or None."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
+def _compare(client, name, version, model_dir, rows, target, margin, alias):
+    """(champion version or None, Comparison or None) for a passed challenger."""
+    holder = _holder(client, name, alias)
+    if holder is None or holder == version or rows is None:
+        return holder, None
+    with tempfile.TemporaryDirectory() as tmp:
+        champion_dir = registered_model_dir(name, holder, tmp)
+        comparison = compare_on_rows(model_dir, champion_dir, rows, target, margin=margin,
+                                     champion=f"the champion (version {holder})")
+    return holder, comparison
+
+
 def promote_if_passed(
     run_or_version,
     model_dir: str | os.PathLike,
@@ -148,8 +180,11 @@ def promote_if_passed(
     target: str | None = None,
     alias: str = CHAMPION,
     uri: str | None = None,
+    rows=None,
+    margin: float = MARGIN,
 ) -> Promotion:
-    """Set the ``champion`` alias on a version only if its audit passed.
+    """Set the ``champion`` alias on a version only if its audit passed and it beats the
+    current champion on the same validation rows (``_champion.CHAMPION_RULE``).
 
     Parameters
     ----------
@@ -165,16 +200,24 @@ def promote_if_passed(
     alias : str, default="champion"
     uri : str, optional
         Tracking URI; default ``tracking_uri()``.
+    rows : DataFrame or path, optional
+        Validation rows (feature rows with the target, after both models'
+        ``train_until``) on which the challenger must beat the champion. Needed
+        only when another version holds the alias: without them it keeps it.
+    margin : float, default=0.005
+        The AUC the challenger must gain over the champion; ties keep the champion.
 
     Returns
     -------
     Promotion
-        ``promoted`` is True only when the alias now points at this version.
-        Every version gets ``audit_passed`` and ``audit_hash`` tags.
+        ``promoted`` is True only when the alias now points at this version;
+        ``reason`` says why, with both AUCs and the rows when they were compared.
+        Every version gets ``audit_passed``, ``audit_hash`` and ``champion_decision`` tags.
     """
     model_dir = Path(model_dir)
     info = ModelInfo.from_dir(model_dir)
-    name = registered_model_name(target or info.target, model_subjects(info))
+    target = target or info.target
+    name = registered_model_name(target, model_subjects(info))
     with using_tracking(uri):
         client = _client()
         version = _resolve_version(client, name, run_or_version)
@@ -182,9 +225,19 @@ def promote_if_passed(
         if verdict.passed:
             verdict = _registered_copy_verdict(name, version, verdict)
         _tag(client, name, version, verdict)
+        champion, comparison = None, None
         if verdict.passed:
+            champion, comparison = _compare(client, name, version, model_dir, rows, target,
+                                            margin, alias)
+        if verdict.passed and champion == version:
+            promoted, reason = True, "kept: this version holds the alias and its audit passed"
+        else:
+            promoted, reason = decide(verdict, comparison, None if champion is None
+                                      else f"the champion (version {champion})")
+        client.set_model_version_tag(name, version, "champion_decision", reason[:500])
+        if promoted:
             client.set_registered_model_alias(name, alias, version)
-    return Promotion(name, version, verdict.passed, verdict, alias)
+    return Promotion(name, version, promoted, verdict, alias, reason, champion, comparison)
 
 
 def champion_version(target: str, *, alias: str = CHAMPION, uri: str | None = None,

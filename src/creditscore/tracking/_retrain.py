@@ -10,7 +10,8 @@
    (an entity model under ``creditscore-entity_<target>``).
 4. Score the window with the champion (the registered version holding the
    ``champion`` alias) and the challenger; promote the challenger only if its
-   audit passed and its AUC is not below the champion's by more than ``margin``.
+   audit passed and its AUC beats the champion's by more than ``margin`` on
+   these same rows (ties keep the champion: ``_champion.CHAMPION_RULE``).
 5. Drift: the champion's training distributions against the newest population.
 """
 
@@ -25,6 +26,7 @@ from .._errors import InputError
 from ..reports import FairnessReport, ModelCard
 from ..reports import _modelinfo as modelinfo
 from ..reports._sources import find, read_json
+from ._champion import MARGIN
 from ._drift import REFERENCE_FILE, DriftReference, DriftReport
 from ._gate import check_gate
 from ._mlflow import DEFAULT_EXPERIMENT, log_training_run, registered_model_name, using_tracking
@@ -221,7 +223,7 @@ def retrain(
     as_of=None,
     out_dir: str | os.PathLike = "retrain-out",
     model: str = "lgbm",
-    margin: float = 0.01,
+    margin: float = MARGIN,
     protected_path=None,
     policy=None,
     seed: int = 0,
@@ -244,8 +246,8 @@ def retrain(
     out_dir : path, default="retrain-out"
         Receives ``features.parquet``, ``challenger/``, ``audit/`` and ``reports/``.
     model : {"lgbm", "scorecard"}, default="lgbm"
-    margin : float, default=0.01
-        The challenger may trail the champion's out-of-time AUC by at most this.
+    margin : float, default=0.005
+        The out-of-time AUC the challenger must gain over the champion; ties keep it.
     protected_path : path, optional
         Default: the record set's protected table (entities: its ``entities`` table).
     policy : path, optional
@@ -323,5 +325,6 @@ def retrain(
         champion_auc=champion_auc,
         drift=drift,
         subjects=kind,
+        rows=oot_rows,
     )
     return _finish(outcome)

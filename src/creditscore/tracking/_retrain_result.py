@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._champion import Comparison, decide
 from ._drift import DriftReport
 from ._gate import GateVerdict
 from ._registry import _resolve_version, promote_if_passed
@@ -150,21 +151,16 @@ class RetrainResult:
         return write_document(self.document(), out_dir, "retrain_report")
 
 
-def _decide(gate, challenger_auc, champion_auc, margin) -> tuple[bool, str]:
-    if not gate.passed:
-        return False, f"not promoted: the challenger's fairness gate did not pass ({gate.reason})"
-    if champion_auc is None:
-        return True, "promoted: there was no champion, and the challenger passed its audit"
-    if challenger_auc < champion_auc - margin:
-        return False, (
-            f"not promoted: the challenger's out-of-time AUC {challenger_auc:.4f} is "
-            f"below the champion's {champion_auc:.4f} by more than {margin}"
-        )
-    return True, (
-        f"promoted: the challenger passed its audit and its out-of-time AUC "
-        f"{challenger_auc:.4f} is within {margin} of or above the champion's "
-        f"{champion_auc:.4f}"
-    )
+def _decide(o: _Outcome) -> tuple[bool, str]:
+    """The champion rule (``_champion.decide``) on the out-of-time window's AUCs."""
+    comparison = None
+    if o.champion_auc is not None:
+        rows = o.rows
+        n, events = (0, 0) if rows is None else (len(rows), int(rows[o.target].sum()))
+        comparison = Comparison(o.challenger_auc, o.champion_auc, o.margin, n, events, (o.oot,),
+                                "the out-of-time window")
+    return decide(o.gate, comparison,
+                  None if o.champion is None else f"the champion (version {o.champion})")
 
 
 @dataclass
@@ -186,6 +182,8 @@ class _Outcome:
     champion_auc: float | None
     drift: DriftReport | None
     subjects: str = "person"
+    #: the out-of-time rows both models were measured on
+    rows: object = None
 
 
 def _record(client, name: str, version: str, o: _Outcome, promoted: bool, reason: str) -> None:
@@ -205,17 +203,18 @@ def _finish(o: _Outcome) -> RetrainResult:
     """Promote (or not), record the decision on the run and the version, write the report."""
     from mlflow import MlflowClient
 
-    promote, reason = _decide(o.gate, o.challenger_auc, o.champion_auc, o.margin)
+    promote, reason = _decide(o)
     name = registered_model_name(o.target, o.subjects)
     promoted = False
     with using_tracking(o.uri):
         client = MlflowClient()
         version = _resolve_version(client, name, o.run_id)
         if promote:
-            promotion = promote_if_passed(version, o.model_dir, target=o.target)
+            promotion = promote_if_passed(version, o.model_dir, target=o.target, rows=o.rows,
+                                          margin=o.margin)
             promoted = promotion.promoted
             if not promoted:
-                reason = f"not promoted: {promotion.verdict.reason}"
+                reason = promotion.reason
         _record(client, name, version, o, promoted, reason)
     result = RetrainResult(
         target=o.target,
