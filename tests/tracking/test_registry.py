@@ -158,7 +158,8 @@ def test_rows_a_model_was_trained_on_are_refused(tracking, tmp_path, standin_loa
     with pytest.raises(InputError, match=r"on or before 2022-12-31, the last date the "
                                          r"challenger was trained on"):
         promote_if_passed(run_id, second, rows=rows)
-    with pytest.raises(InputError, match=r"no column 'default12m'.*did you mean"):
+    with pytest.raises(InputError, match=r"no column 'default_12m' to compare the models on; "
+                                         r"did you mean 'default12m'\?"):
         promote_if_passed(run_id, second, rows=_rows().rename(
             columns={"default_12m": "default12m"}))
     assert _alias_version() == "1"
