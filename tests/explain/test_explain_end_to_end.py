@@ -108,7 +108,7 @@ def test_write_letter_and_a_dispute_end_to_end(world, tmp_path):
     pr.loc[mask, "dispute_opened_on"] = pd.Timestamp(T) - pd.Timedelta(days=10)
     disputed = write_records({**tables, "public_records": pr}, tmp_path / "disputed", extracted_on)
     before = rows[rows["subject_id"] == sid].iloc[0]
-    after = build_feature_table(disputed, [T]).to_pandas()
+    after = build_feature_table(disputed, [T])
     after = after[after["subject_id"] == sid].iloc[0]
     changed = {
         c

@@ -84,5 +84,5 @@ def features_at(path: Path, *dates, subject="S1", **kw) -> dict[str, dict]:
     """Feature rows of one subject, keyed by ISO date."""
     from creditscore.features import build_feature_table
 
-    table = build_feature_table(path, list(dates), **kw).to_pylist()
+    table = build_feature_table(path, list(dates), **kw, output="arrow").to_pylist()
     return {str(r["as_of"]): r for r in table if r["subject_id"] == subject}

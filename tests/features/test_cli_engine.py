@@ -28,7 +28,7 @@ def test_features_reads_and_writes_file_uris(tmp_path, flag):
     out = tmp_path / "f.parquet"
     done = _run("features", f"file://{EDGES}", *_dates(), "--out", f"file://{out}", flag)
     assert done.exit_code == 0, done.output
-    assert pq.read_table(out).equals(build_feature_table(EDGES, DATES))
+    assert pq.read_table(out).equals(build_feature_table(EDGES, DATES, output="arrow"))
 
 
 @pytest.mark.parametrize("uri", ["s3a://bucket/records", "hdfs://nn:8020/records",

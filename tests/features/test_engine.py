@@ -36,7 +36,7 @@ def test_one_row_per_subject_and_date_sorted_by_date_then_subject(tmp_path):
 
 
 def test_columns_and_types(tmp_path):
-    table = build_feature_table(EDGES, DATES)
+    table = build_feature_table(EDGES, DATES, output="arrow")
     assert table.column_names == ["subject_id", "as_of", *feature_names(), *LABELS]
     assert table.schema.field("subject_id").type == pa.string()
     assert table.schema.field("as_of").type == pa.date32()
@@ -48,7 +48,7 @@ def test_columns_and_types(tmp_path):
 
 def test_a_subject_without_any_record_gets_a_row_with_zero_counts(tmp_path):
     path = write_records(tmp_path, subjects=("S1", "S2"))
-    rows = build_feature_table(path, ["2023-01-01"]).to_pylist()
+    rows = build_feature_table(path, ["2023-01-01"], output="arrow").to_pylist()
     assert [r["subject_id"] for r in rows] == ["S1", "S2"]
     for f in FEATURES:
         assert rows[1][f.name] == f.fill, f.name
@@ -68,11 +68,11 @@ def test_csv_and_parquet_record_sets_give_the_same_table(tmp_path):
 
     parquet = tmp_path / "pq"
     parquet.mkdir()
-    csv_table = build_feature_table(EDGES, DATES)
+    csv_table = build_feature_table(EDGES, DATES, output="arrow")
     for name in MODEL_TABLES:
         pq.write_table(_read_csv(EDGES / f"{name}.csv", name), parquet / f"{name}.parquet")
     shutil.copy(EDGES / "manifest.json", parquet / "manifest.json")
-    assert build_feature_table(parquet, DATES).equals(csv_table)
+    assert build_feature_table(parquet, DATES, output="arrow").equals(csv_table)
 
 
 def _read_csv(path, table):
@@ -89,7 +89,7 @@ def _read_csv(path, table):
 def test_extracted_on_defaults_to_the_latest_date_in_the_records(tmp_path):
     path = write_records(tmp_path, extracted_on=None, contributions=[
         {"subject_id": "S1", "due_on": "2024-06-30", "paid_on": "2024-06-30"}])
-    rows = build_feature_table(path, ["2023-07-01", "2023-07-02"]).to_pylist()
+    rows = build_feature_table(path, ["2023-07-01", "2023-07-02"], output="arrow").to_pylist()
     assert [r["breach_12m"] for r in rows] == [0, None]  # 2023-07-01 + 365 days = 2024-06-30
 
 
@@ -134,12 +134,12 @@ def test_a_failed_build_leaves_a_previous_output_intact(tmp_path):
                          [([], "at least one"), (["2023-13-01"], "not a date")])
 def test_bad_dates_are_refused(as_of, message):
     with pytest.raises(InputError, match=message):
-        build_feature_table(EDGES, as_of)
+        build_feature_table(EDGES, as_of, output="arrow")
 
 
 def test_an_unknown_engine_is_refused():
     with pytest.raises(InputError, match="engine 'oracle' is not available"):
-        build_feature_table(EDGES, DATES, engine="oracle")
+        build_feature_table(EDGES, DATES, engine="oracle", output="arrow")
 
 
 def test_the_same_definitions_compile_to_spark_sql():
@@ -156,8 +156,8 @@ def test_the_same_definitions_compile_to_spark_sql():
 
 
 def test_computing_by_ranges_of_subjects_gives_the_same_table(tmp_path):
-    whole = build_feature_table(EDGES, DATES)
-    by_ranges = build_feature_table(EDGES, DATES, chunk_records=10)
+    whole = build_feature_table(EDGES, DATES, output="arrow")
+    by_ranges = build_feature_table(EDGES, DATES, chunk_records=10, output="arrow")
     assert by_ranges.equals(whole)
     out = tmp_path / "f.parquet"
     build_features(EDGES, DATES, out, chunk_records=10)

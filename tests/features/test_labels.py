@@ -59,13 +59,13 @@ def test_default_turns_on_day_91_not_day_90(tmp_path, paid_on, label):
         tmp_path, loans=[{"loan_id": "L1", "subject_id": "S1", "opened_on": "2022-01-01"}],
         repayments=[{"loan_id": "L1", "due_on": "2023-07-01", "paid_on": paid_on}],
     )
-    row = build_feature_table(path, ["2023-06-30"]).to_pylist()[0]
+    row = build_feature_table(path, ["2023-06-30"], output="arrow").to_pylist()[0]
     assert row["default_12m"] == label
 
 
 def test_window_is_unknown_when_it_ends_after_extracted_on(tmp_path):
     path = write_records(tmp_path, extracted_on="2024-06-29")
-    rows = build_feature_table(path, ["2023-06-30", "2023-07-01"]).to_pylist()
+    rows = build_feature_table(path, ["2023-06-30", "2023-07-01"], output="arrow").to_pylist()
     assert [r["breach_12m"] for r in rows] == [0, None]
 
 
@@ -74,7 +74,7 @@ def test_dispute_opened_on_t_removes_the_record_from_the_breach_population(tmp_p
               "recorded_on": "2022-01-01"}
     path = write_records(tmp_path, public_records=[
         {**record, "record_id": "P1", "dispute_opened_on": "2023-06-30"}])
-    assert build_feature_table(path, ["2023-06-29", "2023-06-30"]).column(
+    assert build_feature_table(path, ["2023-06-29", "2023-06-30"], output="arrow").column(
         "breach_12m").to_pylist() == [None, 0]
 
 
@@ -86,6 +86,6 @@ def test_labels_equal_a_direct_reading_of_the_contract(records, days):
     with tempfile.TemporaryDirectory() as tmp:
         path = write_records(Path(tmp), extracted_on=EXTRACTED, subjects=("S1", "S2", "S3"),
                              **{k: v for k, v in records.items() if k != "subjects"})
-        rows = build_feature_table(path, days).to_pylist()
+        rows = build_feature_table(path, days, output="arrow").to_pylist()
     got = {(r["subject_id"], r["as_of"]): (r["default_12m"], r["breach_12m"]) for r in rows}
     assert got == reference_labels(records, days, EXTRACTED)

@@ -56,7 +56,7 @@ def test_entities_leave_person_rows_alone(tmp_path):
 
     world = tmp_path / "w"
     generate(world, n_subjects=400, seed=5)
-    before = build_feature_table(world, DATES)
+    before = build_feature_table(world, DATES, output="arrow")
     subjects = pq.read_table(world / "subjects.parquet").to_pandas()
     employers = sorted(pq.read_table(world / "contributions.parquet", columns=["employer_id"])
                        .column(0).drop_null().unique().to_pylist())
@@ -71,5 +71,5 @@ def test_entities_leave_person_rows_alone(tmp_path):
     from creditscore.records import validate_records
 
     assert validate_records(world).ok
-    after = build_feature_table(world, DATES)
+    after = build_feature_table(world, DATES, output="arrow")
     assert after.equals(before)

@@ -71,7 +71,7 @@ def test_a_record_type_the_catalogue_does_not_list_is_refused(tmp_path):
     path = write_records(tmp_path, public_records=[{**RECORD, "record_type": "social_media"}])
     with pytest.raises(InputError, match=r"public_records\.parquet: column record_type holds "
                                          r"'social_media'"):
-        build_feature_table(path, ["2023-01-01"])
+        build_feature_table(path, ["2023-01-01"], output="arrow")
 
 
 def test_a_type_the_catalogue_disallows_is_left_out(tmp_path):

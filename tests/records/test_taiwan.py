@@ -101,7 +101,7 @@ def test_repayment_status_maps_to_the_month_paid(status, expected):
 def test_default_label_as_of_september_equals_y(records):
     from creditscore.features import build_feature_table
 
-    table = build_feature_table(records, [TAIWAN_AS_OF]).to_pandas()
+    table = build_feature_table(records, [TAIWAN_AS_OF])
     truth = pd.read_parquet(records / "taiwan_truth.parquet")
     rows = table.merge(truth, on="subject_id")
     known = rows["default_12m"].notna()

@@ -230,7 +230,7 @@ def test_a_record_set_the_validator_accepts_builds_features(change):
         except InputError:
             return
         if report.ok:
-            table = build_feature_table(records, FEATURE_DATES)
+            table = build_feature_table(records, FEATURE_DATES, output="arrow")
             assert table.num_rows == 2 * read_records(records).n_rows["subjects"]
     finally:
         shutil.rmtree(records.parent)

@@ -29,8 +29,8 @@ def test_features_on_spark_read_a_file_uri_and_write_a_dataset(spark, tmp_path):
                 "--out", f"file://{out}", "--engine", "spark", "--write", "dataset",
                 "--no-progress")
     assert done.exit_code == 0, done.output
-    got = pq.read_table(out).select(build_feature_table(EDGES, DATES).column_names)
-    expected = build_feature_table(EDGES, DATES)
+    got = pq.read_table(out).select(build_feature_table(EDGES, DATES, output="arrow").column_names)
+    expected = build_feature_table(EDGES, DATES, output="arrow")
     assert_identical(got.cast(expected.schema), expected)
 
 
@@ -51,6 +51,6 @@ def test_the_cached_two_stage_plan_gives_the_same_table_and_releases_its_cache(s
 
     before = {k: spark.conf.get(k, None) for k in CACHE_CONF}
     got = build_feature_table_spark(EDGES, DATES, spark=spark, cache=True)
-    assert_identical(got, build_feature_table(EDGES, DATES))
+    assert_identical(got, build_feature_table(EDGES, DATES, output="arrow"))
     assert spark.sparkContext._jsc.getPersistentRDDs().size() == 0
     assert {k: spark.conf.get(k, None) for k in CACHE_CONF} == before

@@ -142,7 +142,7 @@ def test_features_and_scores_on_a_standalone_cluster_equal_the_local_engine(clus
     done = _cli("features", str(records), *sum((["--as-of", d] for d in DATES), []),
                 "--out", f"file://{out}", "--engine", "spark", "--master", url, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert_identical(pq.read_table(out), build_feature_table(records, DATES))
+    assert_identical(pq.read_table(out), build_feature_table(records, DATES, output="arrow"))
 
     model_dir = audited[1]
     local = tmp_path / "local.parquet"

@@ -74,7 +74,7 @@ def world(spark, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("spark-world")
     generate(root / "records", n_subjects=300, seed=20240817)
-    duck = build_feature_table(root / "records", SYNTH_DATES)
+    duck = build_feature_table(root / "records", SYNTH_DATES, output="arrow")
     result = build_features_spark(root / "records", SYNTH_DATES, root / "features",
                                   spark=spark, write="dataset")
     return root, duck, result
@@ -157,7 +157,7 @@ def test_month_end_display_periods_are_identical_with_ansi_off(spark, tmp_path):
     dates = sorted({D(d) + dt.timedelta(days=k) for d in
                     ("2020-02-29", "2020-03-31", "2021-02-28", "2021-03-31", "2022-02-28",
                      "2024-01-31") for k in (-1, 0, 1)})
-    expected = build_feature_table(path, dates, catalogue=catalogue)
+    expected = build_feature_table(path, dates, catalogue=catalogue, output="arrow")
     before = spark.conf.get("spark.sql.ansi.enabled")
     spark.conf.set("spark.sql.ansi.enabled", "false")
     try:
@@ -184,7 +184,7 @@ def test_random_record_sets_are_identical(spark, sets, days):
         path = write_records(Path(tmp), extracted_on=EXTRACTED,
                              subjects=[s["subject_id"] for s in merged["subjects"]],
                              **{k: v for k, v in merged.items() if k != "subjects"})
-        expected = build_feature_table(path, days)
+        expected = build_feature_table(path, days, output="arrow")
         got = build_feature_table_spark(path, days, spark=spark)
     assert_identical(got, expected)
 

@@ -168,8 +168,7 @@ def write_letter(
         raise
     own = {name: rs.to_pandas(name) for name in rs.tables}
     day = pd.Timestamp(as_of).date()
-    row = build_feature_table(record_dir, [day], catalogue=rs.catalogue,
-                              subjects=[subject_id]).to_pandas()
+    row = build_feature_table(record_dir, [day], catalogue=rs.catalogue, subjects=[subject_id])
     letter = build_letter(
         own,
         subject_id,

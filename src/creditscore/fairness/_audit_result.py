@@ -20,7 +20,10 @@ from ._audit import FairnessAudit, _json_rows
 from ._checks import CheckTable
 from ._records import RecordScreen
 
-__all__ = ["AuditResult", "GATE_RULE", "FORMAT"]
+__all__ = ["AuditResult", "GATE_RULE", "FORMAT", "MSG_NOT_THIS_MODEL"]
+
+MSG_NOT_THIS_MODEL = ("{model_dir}: the audit is of model {audited:.12}, but these model files "
+                      "hash to {actual:.12}; audit this model")
 
 FORMAT = "creditscore-audit/1"
 GATE_RULE = (
@@ -174,6 +177,35 @@ class AuditResult(CheckTable):
         with atomic_file(paths["audit"]) as tmp:
             tmp.write_bytes(self.to_json())
         return paths
+
+    def record_verdict(self, model_dir: str | os.PathLike):
+        """Record this audit's verdict in ``MODEL_DIR/audit/``, bound to the model's hash.
+
+        What ``audit_model`` does after auditing a directory, for an audit of a
+        model trained in memory (``run_audit`` on ``train_model``'s result)
+        once it is saved: ``TrainResult.save(out, audit=result)`` calls it.
+        The audit goes into the audit log like every audit.
+
+        Raises
+        ------
+        PolicyRefusal
+            The directory's files are not the model this audit is of.
+        """
+        from .. import audit_log
+        from .._errors import PolicyRefusal
+        from ._verdict import default_model_hash, record_verdict
+
+        actual = default_model_hash(model_dir)
+        if actual != self._model_hash:
+            raise PolicyRefusal(MSG_NOT_THIS_MODEL.format(model_dir=model_dir,
+                                                          audited=self._model_hash,
+                                                          actual=actual))
+        verdict = record_verdict(model_dir, self.to_json(), model_hash=self._model_hash)
+        audit_log.append("audit", purpose="pre-use fairness audit", require_purpose=False,
+                         model_hash=self._model_hash,
+                         n_subjects=self._audit.population["n_subjects"], output=model_dir,
+                         extra={"passed": self.passed})
+        return verdict
 
     def __repr__(self) -> str:
         return f"AuditResult(passed={self.passed}, model={self._model_hash[:12]}, {self._audit!r})"

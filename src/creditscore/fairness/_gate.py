@@ -38,6 +38,12 @@ from ._verdict import record_verdict
 __all__ = ["AuditResult", "run_audit", "audit_model", "screen_features", "GATE_RULE"]
 
 MSG_READ = "{path}: cannot read the {what} table ({error})"
+MSG_TABLE_TYPE = ("{what}: expected a pandas DataFrame, a pyarrow Table or a path to a Parquet "
+                  "or CSV file, got {got}")
+MSG_MODEL_TYPE = ("model: expected a model directory, a loaded model or what train_model "
+                  "returned, got {got}")
+#: what run_audit reads of a model (LoadedModel, UnsavedModel, or any object like them)
+MODEL_API = ("predict_pd", "tier", "feature_names", "target", "model_hash")
 MSG_TARGET = "{path}: the model's target column {target!r} is missing from the features"
 
 
@@ -46,12 +52,23 @@ def _load_model(model):
         from ..models import load_model
 
         return load_model(model), str(model)
+    from ..models._unsaved import unsaved_model
+
+    unsaved = unsaved_model(model, "run_audit")  # train_model's result, kept in memory
+    if unsaved is not None:
+        return unsaved, None
+    if not all(hasattr(model, name) for name in MODEL_API):
+        raise InputError(MSG_MODEL_TYPE.format(got=type(model).__name__))
     return model, None
 
 
 def _read_table(table, what: str) -> tuple[pd.DataFrame, str]:
     if isinstance(table, pd.DataFrame):
         return table, what
+    if hasattr(table, "to_pandas") and hasattr(table, "column_names"):  # a pyarrow Table
+        return table.to_pandas(), what
+    if not isinstance(table, (str, os.PathLike)):
+        raise InputError(MSG_TABLE_TYPE.format(what=what, got=type(table).__name__))
     path = Path(table)
     try:
         frame = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
@@ -67,8 +84,11 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
 
     Parameters
     ----------
-    model : path or LoadedModel
-        A model directory (loaded with ``creditscore.models.load_model``) or an
+    model : path, LoadedModel, TrainResult or CalibratedModel
+        A model directory (loaded with ``creditscore.models.load_model``); what
+        ``train_model(..., out=None)`` returned, or its ``.model``: audited in
+        memory, its hash is the one its directory will have, and
+        ``TrainResult.save(out, audit=result)`` records the verdict there; or an
         object with ``predict_pd``, ``tier``, ``feature_names``, ``target``,
         ``model_hash()``.
     features : DataFrame or path

@@ -40,6 +40,9 @@ ALIASES = {"pyspark": "spark", "duck": "duckdb"}
 MSG_SUBJECTS_ENGINE = "subjects: a per-subject build runs on the duckdb engine, not {engine}"
 MSG_ENGINE = "engine {engine!r} is not available; choose one of: {engines}"
 MSG_OPTION = "{option} is a setting of the {other} engine, not of {engine!r}"
+MSG_MEMORY_ENGINE = ("records in memory ({source}) are computed by the duckdb engine; the "
+                     "{engine} engine reads record sets from files (write_records them first)")
+MSG_OUTPUT = "output must be 'pandas' or 'arrow', got {got!r}"
 #: above this many records, DuckDB computes by ranges of subjects
 CHUNK_RECORDS = 25_000_000
 
@@ -118,19 +121,58 @@ def _subjects(backend: Backend, subjects) -> tuple[str, ...] | None:
 
 
 def build_feature_table(
-    record_dir, as_of, engine: str = "duckdb", catalogue=None, *,
+    records, as_of, engine: str = "duckdb", catalogue=None, *,
     features: Sequence[FeatureDef] | None = None, progress: bool = False,
-    subjects: Sequence[str] | None = None, **options,
-) -> pa.Table:
-    """The feature and label table of a record set, in memory (Arrow).
+    subjects: Sequence[str] | None = None, extracted_on=None, output: str = "pandas",
+    **options,
+):
+    """The feature and label table of a record set, in memory.
 
-    Same rows, columns and order as :func:`build_features` writes; same
-    parameters but ``out``.
+    Same rows, columns and order as :func:`build_features` writes, computed by
+    the same expressions; nothing is written when the records are in memory.
+
+    Parameters
+    ----------
+    records : path, RecordSet or dict of DataFrame or pyarrow.Table
+        A record-set directory; a :class:`creditscore.records.RecordSet`; or
+        the contract's tables by name (``subjects``, ``contributions``,
+        ``loans``, ``repayments``, ``public_records``; ``protected`` and
+        ``entities`` may be there too and are not read), each cast to the
+        contract (a missing table or column is refused, naming it).
+    as_of : date, str or sequence of them
+    engine, catalogue, features, progress, subjects
+        As :func:`build_features`; records in memory need ``engine="duckdb"``.
+    extracted_on : date or str, optional
+        The day in-memory records were drawn (a RecordSet's own by default;
+        for a dict, the latest date in the tables). An ``as_of`` after it is refused.
+    output : {"pandas", "arrow"}, default="pandas"
+        A pandas DataFrame (as ``pandas.read_parquet`` reads the file
+        :func:`build_features` writes), or the pyarrow Table itself.
+    **options
+        The engine's settings, as :func:`build_features`.
+
+    Returns
+    -------
+    pandas.DataFrame or pyarrow.Table
+
+    Examples
+    --------
+    >>> rs = read_records("records/")  # doctest: +SKIP
+    >>> frame = build_feature_table(rs, ["2023-06-30", "2023-12-31"])  # doctest: +SKIP
+    >>> frame = build_feature_table({"subjects": subjects, ...}, ["2023-06-30"])  # doctest: +SKIP
     """
+    from ._memory import MemoryRecords, as_records
+
+    if output not in ("pandas", "arrow"):
+        raise InputError(MSG_OUTPUT.format(got=output))
     backend = get_backend(engine)
-    request = FeatureRequest(record_dir, as_of, catalogue, _chosen(features), progress,
+    records = as_records(records, extracted_on)
+    if isinstance(records, MemoryRecords) and backend.name != "duckdb":
+        raise InputError(MSG_MEMORY_ENGINE.format(source=records.source, engine=backend.name))
+    request = FeatureRequest(records, as_of, catalogue, _chosen(features), progress,
                              _subjects(backend, subjects))
-    return backend.table(request, **_options(backend, options))
+    table = backend.table(request, **_options(backend, options))
+    return table.to_pandas() if output == "pandas" else table
 
 
 def build_features(

@@ -51,7 +51,7 @@ class _Run:
     con: object
     sql: str
     dates: list
-    spill: Path
+    spill: Path | None
     chunk_records: int
     restricted: bool = False
 
@@ -69,22 +69,30 @@ def _session(request: FeatureRequest, memory_limit: str, threads: int | None,
         resolve_extracted_on,
         restrict_to_subjects,
     )
+    from ._memory import MemoryRecords, register
 
-    record_dir = local_input(request.record_dir)
+    memory = isinstance(request.record_dir, MemoryRecords)
+    record_dir = request.record_dir if memory else local_input(request.record_dir)
     dates = parse_dates(request.as_of)
     cat = parse_catalogue(request.catalogue)
-    with tempfile.TemporaryDirectory(prefix="creditscore-duckdb-") as spill:
+    # records in memory are computed in memory: no spill directory ("" turns spilling off)
+    # and one range of subjects, so nothing is written anywhere
+    spilling = (contextlib.nullcontext("") if memory
+                else tempfile.TemporaryDirectory(prefix="creditscore-duckdb-"))
+    with spilling as spill:
         con = connect(memory_limit, threads, spill)
         try:
-            files = read_record_set(con, record_dir)
+            files = register(con, record_dir) if memory else read_record_set(con, record_dir)
             # extracted_on belongs to the whole record set: taken before any restriction
             extracted_on = resolve_extracted_on(con, record_dir, dates)
             if request.subjects is not None:
                 restrict_to_subjects(con, record_dir, request.subjects)
             check_record_types(con, files["public_records"], cat)
             con.register(DATES_TABLE, dates_frame(dates, extracted_on))
-            yield _Run(con, compile_sql(cat, request.features), dates, Path(spill),
-                       chunk_records, restricted=request.subjects is not None)
+            yield _Run(con, compile_sql(cat, request.features), dates,
+                       Path(spill) if spill else None,
+                       2**62 if memory else chunk_records,
+                       restricted=request.subjects is not None)
         finally:
             con.close()
 

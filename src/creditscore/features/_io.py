@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -295,9 +296,17 @@ def resolve_extracted_on(con, record_dir, dates=()) -> dt.date:
     """``manifest.json``'s extracted_on, else the latest date found in the records.
 
     ``dates`` after a manifest's extracted_on are refused (:func:`check_as_of`).
+    Records in memory (``_memory.MemoryRecords``) carry their own ``extracted_on``
+    (a RecordSet's manifest, or the caller's), else the latest date counts.
     """
-    manifest = Path(record_dir) / "manifest.json"
-    if manifest.is_file():
+    known = getattr(record_dir, "extracted_on", None) if not isinstance(
+        record_dir, (str, os.PathLike)) else None
+    if known is not None:
+        check_as_of(dates, known, record_dir)
+        return known
+    manifest = Path(record_dir) / "manifest.json" if isinstance(
+        record_dir, (str, os.PathLike)) else None
+    if manifest is not None and manifest.is_file():
         raw = None
         try:
             raw = json.loads(manifest.read_text(encoding="utf-8")).get("extracted_on")

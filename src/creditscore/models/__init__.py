@@ -11,7 +11,9 @@ tuning sample (the three samples, fit / tuning / validation: ``_split``;
 :class:`Evaluation` is the result object of AUC, Gini, KS, Brier, ECE,
 calibration-in-the-large and PSI with bootstrap intervals. :func:`train_model`
 runs it all from a feature table and writes a self-contained model directory
-(:func:`save_model`, :func:`load_model`, :func:`model_hash`);
+(:func:`save_model`, :func:`load_model`, :func:`model_hash`), or keeps it in
+memory (``out=None``: an :class:`UnsavedModel` has the hash its directory will
+have, so it can be audited before ``TrainResult.save`` writes it);
 :func:`score_frame` scores feature rows; :func:`run_experiment` runs an
 ``experiments/*.yaml`` config end to end. :func:`train_flat` does the same for
 any flat CSV or Parquet table (numeric and text columns as they are, a text
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
         score_frame,
         train_model,
     )
+    from ._unsaved import UnsavedModel
 
 _WHERE = {
     "Backtest": "_backtest",
@@ -79,6 +82,7 @@ _WHERE = {
     "holdout_mask": "_split",
     "PointsScale": "_tiers",
     "RiskTiers": "_tiers",
+    "UnsavedModel": "_unsaved",
     "MODELS": "_train",
     "TARGETS": "_train",
     "TrainResult": "_train",
@@ -106,6 +110,7 @@ __all__ = [
     "RiskTiers",
     "TARGETS",
     "TrainResult",
+    "UnsavedModel",
     "WoEScorecard",
     "backtest",
     "flat_schema",

@@ -197,6 +197,12 @@ class Evaluation:
             f"observed {self.value('event_rate'):.4f}"
         )
 
+    def figures(self) -> dict[str, bytes]:
+        """roc.png, calibration.png and score_distribution.png as PNG bytes (nothing written)."""
+        from ._plots import render_plots
+
+        return render_plots(self._y, self._pd, self._score, self._train_score, self.n_bins)
+
     def plot(self, out_dir) -> list:
         """Write roc.png, calibration.png and score_distribution.png to ``out_dir``."""
         from ._plots import write_plots

@@ -56,12 +56,18 @@ def file_checksums(root: Path) -> dict[str, str]:
     return out
 
 
-def seal_model_json(info: dict, root: Path, dumps) -> str:
-    """model.json's text with the checksums of the files already written under ``root``.
+def seal_model_json(info: dict, root: Path | dict, dumps) -> str:
+    """model.json's text with the checksums of the other files: those already written
+    under ``root``, or ``root`` itself as a dict of relative path -> bytes.
 
     ``dumps(obj) -> str`` is the model directory's JSON writer.
     """
-    text = dumps({**info, "checksums": file_checksums(root), SELF_KEY: _ZEROS})
+    if isinstance(root, dict):
+        sums = {rel: _sha256(data) for rel, data in sorted(root.items())
+                if rel != MODEL_JSON and rel.split("/")[0] != "audit"}
+    else:
+        sums = file_checksums(root)
+    text = dumps({**info, "checksums": sums, SELF_KEY: _ZEROS})
     return text.replace(f'"{SELF_KEY}": "{_ZEROS}"',
                         f'"{SELF_KEY}": "{_sha256(text.encode("utf-8"))}"', 1)
 

@@ -43,7 +43,7 @@ from ._features import features_to_json, resolve_features
 from ._integrity import seal_model_json
 from ._tiers import RiskTiers
 
-__all__ = ["save_model", "model_hash", "AUDIT_DIR"]
+__all__ = ["save_model", "model_hash", "render_model", "files_hash", "AUDIT_DIR"]
 
 FORMAT = 1
 AUDIT_DIR = "audit"
@@ -67,6 +67,9 @@ def save_model(
     reference: dict | None = None,
 ) -> Path:
     """Write a fitted ``CalibratedModel`` as a model directory, atomically.
+
+    The files are those :func:`render_model` makes, so the directory's
+    :func:`model_hash` is the :func:`files_hash` of the model before it is saved.
 
     Parameters
     ----------
@@ -97,6 +100,38 @@ def save_model(
         The development distributions of the score and the features
         (``_reference.reference_distributions``).
     """
+    files = render_model(model, target=target, features=features, train_until=train_until,
+                         seed=seed, data=data, evaluation=evaluation, tiers=tiers,
+                         catalogue_version=catalogue_version, flat=flat, extra=extra,
+                         samples=samples, reference=reference)
+    with atomic_dir(out_dir) as tmp:
+        for rel, data in files.items():
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp / rel).write_bytes(data)
+    return Path(out_dir)
+
+
+def render_model(
+    model,
+    *,
+    target: str,
+    features=None,
+    train_until=None,
+    seed=None,
+    data: dict | None = None,
+    evaluation=None,
+    tiers: RiskTiers | None = None,
+    catalogue_version: str | None = None,
+    flat=None,
+    extra: dict | None = None,
+    samples: dict | None = None,
+    reference: dict | None = None,
+) -> dict[str, bytes]:
+    """The files of the model directory, by relative path, in memory (see :func:`save_model`).
+
+    The same inputs give the same bytes, so an in-memory model has the hash its
+    directory will have (:func:`files_hash`).
+    """
     est = model.estimator_
     names = [str(n) for n in model.feature_names_in_]
     files = _model_files(est)
@@ -115,14 +150,12 @@ def save_model(
     if evaluation is not None:
         files["metrics.json"] = _json(evaluation.to_dict())
         files["metrics.csv"] = evaluation.to_frame().to_csv(index=False, lineterminator="\n")
-    with atomic_dir(out_dir) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        if evaluation is not None:
-            evaluation.plot(tmp / "figures")
-        # last: model.json records the sha256 of every file written above, and its own
-        (tmp / "model.json").write_text(seal_model_json(info, tmp, _json), encoding="utf-8")
-    return Path(out_dir)
+    out = {name: text.encode("utf-8") for name, text in files.items()}
+    if evaluation is not None:
+        out.update({f"figures/{name}": png for name, png in evaluation.figures().items()})
+    # last: model.json records the sha256 of every file above, and its own
+    out["model.json"] = seal_model_json(info, out, _json).encode("utf-8")
+    return out
 
 
 def _model_files(est) -> dict[str, str]:
@@ -181,15 +214,22 @@ def _plain(x):
     raise TypeError(f"{type(x).__name__} is not JSON serialisable")
 
 
+def files_hash(files: dict[str, bytes]) -> str:
+    """sha256 over model files given as relative path -> bytes (``audit/`` left out): the
+    rule of :func:`model_hash`, for a model that is not (yet) a directory."""
+    h = hashlib.sha256()
+    for rel in sorted(files, key=lambda r: tuple(r.split("/"))):  # as sorted Paths order
+        if rel.split("/")[0] == AUDIT_DIR:
+            continue
+        data = files[rel]
+        h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
 def model_hash(model_dir) -> str:
     """sha256 over the model files: every file outside ``audit/``."""
     root = Path(model_dir)
-    h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        rel = path.relative_to(root)
-        if rel.parts[0] == AUDIT_DIR:
-            continue
-        data = path.read_bytes()
-        h.update(rel.as_posix().encode() + b"\0" + len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
+    return files_hash({p.relative_to(root).as_posix(): p.read_bytes()
+                       for p in root.rglob("*") if p.is_file()
+                       and p.relative_to(root).parts[0] != AUDIT_DIR})

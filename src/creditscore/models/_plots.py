@@ -12,19 +12,26 @@ import numpy as np
 
 from .._atomic import atomic_file
 
-__all__ = ["write_plots"]
+__all__ = ["write_plots", "render_plots"]
+
+
+def render_plots(y, pd, score=None, train_score=None, n_bins=10) -> dict[str, bytes]:
+    """The evaluation plots as PNG bytes by file name (nothing is written)."""
+    figures = {"roc.png": _roc(y, pd), "calibration.png": _calibration(y, pd, n_bins)}
+    if score is not None:
+        figures["score_distribution.png"] = _scores(score, y, train_score)
+    return {name: _png(fig) for name, fig in figures.items()}
 
 
 def write_plots(out_dir, y, pd, score=None, train_score=None, n_bins=10) -> list[Path]:
     """Write the evaluation plots as PNG files into ``out_dir``; return their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [
-        _save(_roc(y, pd), out / "roc.png"),
-        _save(_calibration(y, pd, n_bins), out / "calibration.png"),
-    ]
-    if score is not None:
-        paths.append(_save(_scores(score, y, train_score), out / "score_distribution.png"))
+    paths = []
+    for name, data in render_plots(y, pd, score, train_score, n_bins).items():
+        with atomic_file(out / name) as tmp:
+            tmp.write_bytes(data)
+        paths.append(out / name)
     return paths
 
 
@@ -37,11 +44,13 @@ def _figure(title: str):
     return fig, ax
 
 
-def _save(fig, path: Path) -> Path:
+def _png(fig) -> bytes:
+    import io
+
     fig.tight_layout()
-    with atomic_file(path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    return path
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
 
 
 def _roc(y, pd):

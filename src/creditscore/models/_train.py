@@ -37,6 +37,7 @@ from ._inputs import (
 )
 from ._split import holdout_mask
 from ._tiers import PointsScale
+from ._unsaved import SAVING_ATTR
 
 __all__ = ["train_model", "score_frame", "read_feature_table", "TrainResult", "TARGETS", "MODELS",
            "model_name", "MODEL_ALIASES"]
@@ -141,28 +142,20 @@ def train_model(
     _check_calibration(calibrate_to, margin)
     fitted, evaluation, mask = _fit(est, rows, names, target, seed, scale, n_boot,
                                     calibrate_to, margin)
+    samples, reference = development_record(fitted, rows, names, target, mask)
+    data = fingerprint(rows, names, target, features_path)
+    if WEIGHT_COLUMN in rows:
+        data["sample_weight_sha256"] = hashlib.sha256(
+            rows[WEIGHT_COLUMN].to_numpy(dtype=float).tobytes()).hexdigest()
+    saving = dict(target=target, features=defs, train_until=until, seed=seed, data=data,
+                  evaluation=evaluation, tiers=tiers, samples=samples, reference=reference)
+    # a model kept in memory can be audited and saved later as this directory (_unsaved)
+    setattr(fitted, SAVING_ATTR, saving)
     path = digest = None
     if out is not None:
         from ._modeldir import model_hash, save_model
 
-        samples, reference = development_record(fitted, rows, names, target, mask)
-        data = fingerprint(rows, names, target, features_path)
-        if WEIGHT_COLUMN in rows:
-            data["sample_weight_sha256"] = hashlib.sha256(
-                rows[WEIGHT_COLUMN].to_numpy(dtype=float).tobytes()).hexdigest()
-        path = save_model(
-            fitted,
-            out,
-            target=target,
-            features=defs,
-            train_until=until,
-            seed=seed,
-            data=data,
-            evaluation=evaluation,
-            tiers=tiers,
-            samples=samples,
-            reference=reference,
-        )
+        path = save_model(fitted, out, **saving)
         digest = model_hash(path)
     dates = sorted({str(d)[:10] for d in rows["as_of"].to_numpy()[mask]})
     return TrainResult(
@@ -259,6 +252,7 @@ class TrainResult:
         Development figures, on the tuning sample (also used for early stopping
         and calibration): not a measure of performance.
     model_dir : Path or None
+        None when trained with ``out=None``: :meth:`save` writes it later.
     model_hash : str or None
     target, kind : str
     n_rows, n_holdout : int
@@ -276,6 +270,18 @@ class TrainResult:
     n_holdout: int
     holdout_kind: str
     holdout_dates: list
+
+    def save(self, out, *, audit=None) -> Path:
+        """Write the model directory of a model trained in memory (``out=None``).
+
+        With ``audit`` (what ``creditscore.fairness.run_audit`` returned for
+        this model), its verdict is recorded in ``out/audit/``, bound to the
+        directory's hash, which is the hash the audit names (the same bytes
+        are written). Another model's audit is refused before anything is written.
+        """
+        from ._unsaved import unsaved_model
+
+        return unsaved_model(self, "TrainResult").save(out, audit=audit)
 
     def to_dict(self) -> dict:
         """The training result as JSON-ready data: model directory and hash, target, kind, figures.
