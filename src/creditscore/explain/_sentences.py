@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .._grammar import format_count_template
+from ._families import FAMILY_OVERRIDES, FAMILY_PREFIXES, family_key
 from ._weighing import weighing
 
 __all__ = [
@@ -49,30 +50,12 @@ __all__ = [
     "composite_columns",
 ]
 
-#: a window suffix: _3m, _12m, _36m, _ever
-_WINDOW = re.compile(r"_(\d+[dmy]|ever)$")
-#: a measure suffix: a count and an amount of the same items are one fact
-_MEASURE = re.compile(r"_(count|amount)$")
-
-#: explicit family of a feature name (overrides the rules below): an entity's current
-#: arrears are one fact (guide: entities), however they are counted
-FAMILY_OVERRIDES: dict[str, str] = {
-    "ent_arrears_employees": "ent_arrears",
-    "ent_arrears_months": "ent_arrears",
-    "ent_days_overdue_max": "ent_arrears",
-}
-
 #: a family whose reason is one sentence from two of its columns (both > 0):
 #: "Contributions owed for 12 employees are 3 months unpaid"
 COMPOSITE_REASONS: dict[str, tuple[str, str, str]] = {
     "ent_arrears": ("ent_arrears_employees", "ent_arrears_months",
                     "Contributions owed for {a} are {b} unpaid"),
 }
-
-#: features whose name starts with the prefix restate one fact: every public
-#: record feature (counts by type, severity and window, amounts, unresolved,
-#: resolved share, months since the last) describes the records on file
-FAMILY_PREFIXES: dict[str, str] = {"pr_": "public_records"}
 
 #: a reason of these families names what is on file, from the subject's own
 #: counts: "... (on file: enforcement default, civil judgment)"
@@ -137,25 +120,6 @@ ZERO_REASONS: dict[str, str] = {
 FLAT_WEIGHS = "which the model weighs towards a higher risk"
 
 _PAREN = re.compile(r"\s*\([^)]*\)")
-
-
-def family_key(name: str) -> str:
-    """The family of a feature name: ``FAMILY_OVERRIDES``, ``FAMILY_PREFIXES``, else the
-    name without its window suffix and then without a ``_count``/``_amount`` suffix.
-
-    >>> family_key("si_late_count_12m")
-    'si_late'
-    >>> family_key("si_arrears_amount")
-    'si_arrears'
-    >>> family_key("pr_unresolved_amount")
-    'public_records'
-    """
-    if name in FAMILY_OVERRIDES:
-        return FAMILY_OVERRIDES[name]
-    for prefix, key in FAMILY_PREFIXES.items():
-        if name.startswith(prefix):
-            return key
-    return _MEASURE.sub("", _WINDOW.sub("", name))
 
 
 def families_for(

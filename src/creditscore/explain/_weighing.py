@@ -10,7 +10,7 @@ the subject. So every sentence is the fact, a colon, and how it weighs:
 The clause depends on the feature and on which of three cases the value is
 in: ``"missing"`` (nothing on record), ``"zero"`` and ``"value"`` (any other
 value). ``WEIGHS`` holds the clauses by feature name, or by the family the
-name belongs to (``_sentences.family_key``); a case a feature does not name
+name belongs to (``_families.family_key``); a case a feature does not name
 uses its ``"value"`` clause for ``"zero"``, and ``MISSING_WEIGHS`` for
 ``"missing"``. A feature without a set direction (``direction == 0``) has no
 "more is worse" to say, so its clauses say what the value means for the
@@ -26,6 +26,8 @@ their contributions are those of the exact attributions (``_reasons``).
 from __future__ import annotations
 
 import math
+
+from ._families import family_key
 
 __all__ = ["WEIGHS", "MISSING_WEIGHS", "AT_THIS_LEVEL", "FALLBACK", "STILL", "weighing", "case_of"]
 
@@ -170,8 +172,6 @@ def case_of(value) -> str:
 
 
 def _entry(name: str):
-    from ._sentences import family_key
-
     if name in WEIGHS:
         return WEIGHS[name]
     # the name without its window (``_12m``), then its family (no measure suffix)
