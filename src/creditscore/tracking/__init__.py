@@ -8,13 +8,15 @@ alias moves only through the gate: a version gets it only when its audit
 passed and is bound to the hash of its own files; every version is tagged
 ``audit_passed`` and ``audit_hash``. Retraining builds a challenger on new
 records, audits it, compares it with the champion out of time and promotes it
-only if it passed and is not worse by more than a margin; a drift report
+only if it passed and beats the champion by more than a margin on the same
+rows (``CHAMPION_RULE``: ties keep the champion); a drift report
 (PSI of the score, CSI per feature) says how far the population moved.
 
 The tracking URI is ``$MLFLOW_TRACKING_URI``, else ``sqlite:///<cwd>/mlflow.db``.
 mlflow is imported only inside the functions that use it.
 """
 
+from ._champion import CHAMPION_RULE, MARGIN, Comparison, compare_on_rows
 from ._drift import PSI_LIMITS, REFERENCE_FILE, Distribution, DriftReference, DriftReport, psi
 from ._gate import GateVerdict, check_gate
 from ._mlflow import DEFAULT_EXPERIMENT, log_training_run, registered_model_name, tracking_uri
@@ -40,6 +42,10 @@ __all__ = [
     "GateVerdict",
     "Promotion",
     "CHAMPION",
+    "CHAMPION_RULE",
+    "MARGIN",
+    "Comparison",
+    "compare_on_rows",
     "DEFAULT_EXPERIMENT",
     "retrain",
     "RetrainResult",

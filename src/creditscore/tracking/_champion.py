@@ -78,10 +78,12 @@ class Comparison:
         return round(self.challenger_auc - self.champion_auc, 12) > self.margin
 
     def sample(self) -> str:
+        """The rows in words: how many, events, source, dates."""
         return (f"{self.n_rows:,} rows ({self.n_events:,} events) of {self.source}, "
                 f"as_of {', '.join(self.dates)}")
 
     def to_dict(self) -> dict:
+        """Both AUCs, the margin, the decision and the rows (JSON-ready)."""
         return {"challenger_auc": self.challenger_auc, "champion_auc": self.champion_auc,
                 "margin": self.margin, "beats": self.beats,
                 "rows": {"n": self.n_rows, "events": self.n_events, "dates": list(self.dates),
