@@ -39,7 +39,7 @@ def world(tmp_path_factory):
 
     build_features(root / "records", DATES, build_features_path)
     train_model(build_features_path, "default_12m", "lgbm", out=root / "model", n_boot=5)
-    full = build_feature_table(root / "records", DATES).to_pandas()
+    full = build_feature_table(root / "records", DATES)
     return root, full
 
 
@@ -58,7 +58,7 @@ def _old_letter(records, subject_id, model_dir, as_of, out):
            for k, v in tables.items()}
     loans = set(own["loans"]["loan_id"])
     own["repayments"] = tables["repayments"][tables["repayments"]["loan_id"].isin(loans)]
-    full = build_feature_table(records, [as_of]).to_pandas()
+    full = build_feature_table(records, [as_of])
     row = full[full["subject_id"] == subject_id].reset_index(drop=True)
     letter = build_letter(own, subject_id, as_of, "review", load_model(model_dir), row,
                           catalogue=rs.catalogue)
@@ -68,7 +68,7 @@ def _old_letter(records, subject_id, model_dir, as_of, out):
 def test_features_of_listed_subjects_equal_their_rows_of_the_full_build(world):
     root, full = world
     ids = _some_subjects(full, 10)
-    part = build_feature_table(root / "records", DATES, subjects=ids).to_pandas()
+    part = build_feature_table(root / "records", DATES, subjects=ids)
     expected = full[full["subject_id"].isin(ids)].reset_index(drop=True)
     assert len(part) == len(ids) * len(DATES)
     pd.testing.assert_frame_equal(part, expected)
@@ -143,10 +143,10 @@ def test_the_layout_rewrite_sorts_row_groups_and_keeps_every_cell(world, tmp_pat
     ranges = [(meta.row_group(i).column(0).statistics.min,
                meta.row_group(i).column(0).statistics.max) for i in range(meta.num_row_groups)]
     assert all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:], strict=False))  # in order
-    again = build_feature_table(out, DATES).to_pandas()
+    again = build_feature_table(out, DATES)
     pd.testing.assert_frame_equal(again, full)
     ids = _some_subjects(full, 4)
-    part = build_feature_table(out, DATES, subjects=ids).to_pandas()
+    part = build_feature_table(out, DATES, subjects=ids)
     pd.testing.assert_frame_equal(part, full[full["subject_id"].isin(ids)].reset_index(drop=True))
     with pytest.raises(RecordError, match="another directory"):
         layout_records(out, out)
