@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -104,3 +106,35 @@ def test_audit_strict_refuses_development_rows_before_auditing(trained, tmp_path
     assert result.returncode == 2
     assert "(as_of 2020-06-30, 2020-12-31) are fit or tuning rows" in result.stderr
     assert "--strict refuses them" in result.stderr and not out.exists()
+
+
+def test_audit_fills_the_cards_validation_section_from_its_own_rows(trained, tmp_path):
+    import numpy as np
+    import yaml
+
+    from creditscore import fairness
+
+    root, frame = trained
+    model = tmp_path / "model"
+    shutil.copytree(root / "model", model)
+    shutil.rmtree(model / "audit", ignore_errors=True)
+    ids = frame["subject_id"].unique()
+    rng = np.random.default_rng(0)
+    protected = tmp_path / "protected.parquet"
+    pd.DataFrame({"subject_id": ids, "sex": rng.choice(["female", "male"], len(ids)),
+                  "birth_year": rng.integers(1950, 2000, len(ids)),
+                  "ethnicity": rng.choice(["majority", "minority"], len(ids)),
+                  "hukou": rng.choice(["urban", "rural"], len(ids)),
+                  "region": rng.choice(["north", "south"], len(ids))}).to_parquet(protected)
+    policy = yaml.safe_load((Path(fairness.__file__).parent / "policy.yaml").read_text())
+    policy["inference"]["n_boot"] = 50
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(policy))
+    later = tmp_path / "later.parquet"
+    frame[pd.to_datetime(frame["as_of"]) >= pd.Timestamp("2021-12-31")].to_parquet(later)
+    result = run_cli("audit", model, later, "--protected", protected, "--out",
+                     tmp_path / "audit", "--policy", tmp_path / "policy.yaml")
+    assert result.returncode in (0, 3), result.stderr
+    data = json.loads((model / "audit" / "validation.json").read_text())
+    assert data["samples"]["validation"]["dates"] == ["2021-12-31", "2022-06-30"]
+    card = (tmp_path / "audit" / "model_card.md").read_text()
+    assert "AUC (validation sample, 2021-12-31, 2022-06-30)" in card

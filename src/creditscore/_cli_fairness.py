@@ -84,6 +84,10 @@ def audit(
         touched = warn_touched(model_dir, features_file, strict)
     with spinner("auditing", wanted(progress)):
         result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
+        if not is_flat_model(model_dir):  # the card's validation section, from these rows
+            from ._cli_validation import record_validation
+
+            record_validation(model_dir, features_file)
         paths = write_model_reports(model_dir, out, pdf=pdf)
     if track:
         example = None if is_flat_model(model_dir) else features_file

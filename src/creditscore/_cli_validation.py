@@ -12,7 +12,7 @@ import typer
 
 from ._cli_common import progress_option
 
-__all__ = ["backtest", "warn_touched"]
+__all__ = ["backtest", "warn_touched", "record_validation"]
 
 
 def warn_touched(model_dir: Path, features_file: Path, strict: bool) -> str | None:
@@ -26,6 +26,22 @@ def warn_touched(model_dir: Path, features_file: Path, strict: bool) -> str | No
     if message is not None and strict:
         fail(f"{message}; --strict refuses them", 2)
     return message
+
+
+def record_validation(model_dir: Path, features_file: Path) -> bool:
+    """Measure the model on the validation rows among ``features_file`` (if any) and
+    record them in ``MODEL_DIR/audit/validation.json`` for the model card; what
+    ``audit`` does with its own rows. False when they hold no validation row."""
+    from ._errors import InputError
+    from .models import backtest as run_backtest
+    from .reports import record_validation as record
+
+    try:
+        result = run_backtest(model_dir, features_file)
+    except InputError:  # no validation rows (or no recorded samples): nothing to record
+        return False
+    record(result, model_dir)
+    return True
 
 
 def backtest(

@@ -41,7 +41,12 @@ from ._render import (
     render_markdown,
     write_document,
 )
-from ._validation_report import ValidationReport, read_validation, write_validation
+from ._validation_report import (
+    ValidationReport,
+    read_validation,
+    record_validation,
+    write_validation,
+)
 
 __all__ = [
     "ModelCard",
@@ -51,6 +56,7 @@ __all__ = [
     "ValidationReport",
     "write_validation",
     "read_validation",
+    "record_validation",
     "write_pdf",
     "html_to_pdf",
     "pdf_dir",

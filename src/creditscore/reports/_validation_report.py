@@ -19,8 +19,8 @@ from ._document import BulletList, Callout, Document, KeyValues, Paragraph, Sect
 from ._format import count, interval, num, pct
 from ._writer import DocumentReport
 
-__all__ = ["ValidationReport", "write_validation", "read_validation", "VALIDATION_FILE",
-           "MSG_NO_PDF"]
+__all__ = ["ValidationReport", "write_validation", "read_validation", "record_validation",
+           "VALIDATION_FILE", "MSG_NO_PDF"]
 
 VALIDATION_FILE = "validation.json"
 MSG_NO_PDF = "validation.pdf not written: {error}"
@@ -188,9 +188,8 @@ def write_validation(result, out_dir, model_dir=None, *, pdf: bool = True) -> di
     from .._atomic import atomic_dir, write_text_atomic
     from ._pdf import write_pdf
 
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
-    report = ValidationReport(data)
+    text = _json(result)
+    report = ValidationReport(json.loads(text))
     out, skipped = Path(out_dir), None
     with atomic_dir(out) as tmp:
         (tmp / VALIDATION_FILE).write_text(text, encoding="utf-8")
@@ -206,6 +205,19 @@ def write_validation(result, out_dir, model_dir=None, *, pdf: bool = True) -> di
     if model_dir is not None:
         write_text_atomic(Path(model_dir) / "audit" / VALIDATION_FILE, text)
     return {"paths": paths, "pdf_skipped": skipped}
+
+
+def _json(result) -> str:
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    return json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def record_validation(result, model_dir) -> Path:
+    """Write ``MODEL_DIR/audit/validation.json`` only (the model card's validation
+    section), atomically."""
+    from .._atomic import write_text_atomic
+
+    return write_text_atomic(Path(model_dir) / "audit" / VALIDATION_FILE, _json(result))
 
 
 def read_validation(model_dir: str | os.PathLike) -> dict | None:
