@@ -209,3 +209,16 @@ def test_the_demo_draws_its_plan_for_the_scored_employers(world, monkeypatch):
     assert listing["inspector"].notna().all() and len(listing) > 0
     assert json.loads((world / "demo" / "supervision" / "summary.json").read_text())[
         "seed"] == 7
+
+
+def test_a_damaged_scores_file_or_a_missing_entities_table_is_refused_with_exit_2(world):
+    data = (world / "scores.parquet").read_bytes()
+    (world / "cut.parquet").write_bytes(data[: len(data) // 2])
+    _refused(world, "x2e", 2, "cut.parquet: not a readable Parquet scores file",
+             "cut.parquet", "--model", "model", "--plan", "plan.yaml")
+    (world / "empty-records").mkdir(exist_ok=True)
+    _refused(world, "x2f", 2, "no entities table", "scores.parquet", "--model", "model",
+             "--plan", "plan.yaml", "--records", "empty-records")
+    (world / "noseed.yaml").write_text(PLAN.replace("seed: 7\n", "") + "records: records\n")
+    _refused(world, "x2g", 2, "noseed.yaml: no seed", "scores.parquet", "--model", "model",
+             "--plan", "noseed.yaml")
