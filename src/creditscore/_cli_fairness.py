@@ -26,14 +26,15 @@ def _entity_model_or_exit(model_dir, kind: str) -> None:
             fail(f"{model_dir}: not an entity model (trained with --kind entity)", 2)
 
 
-def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
+def _audit_any(model_dir, features_file, protected, out, policy, bands, split, seed):
     """The audit of a flat-table model (its table) or of a record-set model (its feature
     table and protected table)."""
     if is_flat_model(model_dir):
         from .fairness import audit_flat_model, parse_bands, read_split
 
         return audit_flat_model(model_dir, features_file, out, policy, protected=protected,
-                                bands=parse_bands(bands), split=read_split(split))
+                                bands=parse_bands(bands), split=read_split(split),
+                                random_state=seed)
     if bands or split:
         fail("--bands and --split apply to flat-table models only", 2)
     if not protected or len(protected) != 1:
@@ -43,7 +44,7 @@ def _audit_any(model_dir, features_file, protected, out, policy, bands, split):
 
     # an entity model is audited across the entities table's attributes (guide: entities)
     return audit_model(model_dir, features_file, Path(protected[0]), out,
-                       policy_for_model(model_dir, policy))
+                       policy_for_model(model_dir, policy), random_state=seed)
 
 
 def audit(
@@ -66,6 +67,8 @@ def audit(
     strict: bool = typer.Option(False, "--strict", help="Exit 2 instead of warning when the "
                                 "rows include the model's fit or tuning rows or rows whose "
                                 "outcome windows overlap them."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the audit's resampling and "
+                             "cross-fitting, recorded in audit.json (same seed, same file)."),
 ) -> None:
     """Pre-use fairness audit; exit 0 if the gate passed, 3 if it failed.
 
@@ -83,7 +86,7 @@ def audit(
 
         touched = warn_touched(model_dir, features_file, strict)
     with spinner("auditing", wanted(progress)):
-        result = _audit_any(model_dir, features_file, protected, out, policy, bands, split)
+        result = _audit_any(model_dir, features_file, protected, out, policy, bands, split, seed)
         if not is_flat_model(model_dir):  # the card's validation section, from these rows
             from ._cli_validation import record_validation
 

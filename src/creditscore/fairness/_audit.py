@@ -22,9 +22,10 @@ from ._groups import groupings, resolve_attributes
 from ._groupstats import availability, group_rows, metric_frame
 from ._policy import load_policy
 
-__all__ = ["FairnessAudit", "flag_decision"]
+__all__ = ["FairnessAudit", "flag_decision", "check_seed"]
 
 MSG_LENGTH = "{name} has {got} rows but the scores have {expected}; pass one value per scored row"
+MSG_SEED = "seed is {got!r}; the audit's seed must be a whole number >= 0 (e.g. --seed 0)"
 MSG_NO_DECISION = (
     "the policy's decision is flag_tiers {tiers} but no tiers were given; pass the model's tiers "
     "(or booleans) as flagged"
@@ -33,6 +34,14 @@ MSG_NOTHING_EVALUATED = (
     "no gate check could be evaluated (every group suppressed or alone in its attribute); "
     "audit a larger population"
 )
+
+
+def check_seed(random_state) -> int:
+    """The audit's seed as an int >= 0 (numpy's seed sequences take no negative seed)."""
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(
+            random_state, (int, np.integer)) or random_state < 0:
+        raise InputError(MSG_SEED.format(got=random_state))
+    return int(random_state)
 
 
 def flag_decision(pd_, flagged, policy) -> np.ndarray:
@@ -93,6 +102,7 @@ class FairnessAudit(_checks.CheckTable):
     def __init__(self, y_true, y_pd, flagged=None, *, sensitive_features, subject_ids=None,
                  as_of=None, policy=None, random_state=0):
         self._policy = load_policy(policy)
+        self._seed = check_seed(random_state)
         pd_ = np.asarray(y_pd, dtype=float)
         n = len(pd_)
         y = _label_array(y_true)
@@ -125,11 +135,17 @@ class FairnessAudit(_checks.CheckTable):
                     spec, grouping.attribute, grouping.names, rates, brates, counts, avail[key],
                     self._policy.ci_level, self._policy.adjust)
             groups += group_rows(grouping, rates, brates, counts, avail, subjects,
-                                 _checks.z_value(self._policy.ci_level))
+                                 _checks.z_value(self._policy.ci_level),
+                                 outcomes=(pd_, y, labelled))
         self._checks = pd.DataFrame(checks, columns=_CHECK_COLUMNS)
         self._groups = pd.DataFrame(groups)
 
     # -- read-only views -------------------------------------------------------
+    @property
+    def seed(self) -> int:
+        """The seed of the bootstrap (``random_state``): the same seed gives the same audit."""
+        return self._seed
+
     @property
     def policy(self):
         """The policy the audit ran under."""
@@ -190,6 +206,7 @@ class FairnessAudit(_checks.CheckTable):
         """
         return {
             "passed": self.passed,
+            "seed": self._seed,
             "reason": self.reason,
             "checks": _json_rows(self._checks, ci=True),
             "groups": _json_rows(self._groups),

@@ -84,6 +84,11 @@ class AuditResult(CheckTable):
         return self._records.failed if self._records is not None else pd.DataFrame()
 
     @property
+    def seed(self) -> int:
+        """The seed the audit's resampling and cross-fitting used (``random_state``)."""
+        return self._audit.seed
+
+    @property
     def audit(self) -> FairnessAudit:
         """The :class:`FairnessAudit` behind the verdict (group metrics and intervals)."""
         return self._audit
@@ -130,12 +135,13 @@ class AuditResult(CheckTable):
                     else {"pd_cutoff": pol.pd_cutoff})
         body = self._audit.to_dict()
         body.pop("passed")
+        seed = body.pop("seed")
         body["reason"] = self.reason
         if self._records is not None:
             body["checks"] += _json_rows(self._records.checks, ci=True)
         proxies = None if self._proxies is None else self._proxies.to_dict()
         return {
-            "format": FORMAT, "passed": self.passed, "model": self._model_hash,
+            "format": FORMAT, "passed": self.passed, "seed": seed, "model": self._model_hash,
             "model_dir": self._model_dir, "target": self._target, "created": self._created,
             "gate_rule": GATE_RULE, "decision": decision, **body,
             "proxies": None if proxies is None else proxies["named"],

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._audit import FairnessAudit
+from ._audit import FairnessAudit, check_seed
 from ._audit_result import GATE_RULE, AuditResult
 from ._groups import groupings, sensitive_frame
 from ._policy import load_policy
@@ -44,6 +44,8 @@ MSG_MODEL_TYPE = ("model: expected a model directory, a loaded model or what tra
                   "returned, got {got}")
 #: what run_audit reads of a model (LoadedModel, UnsavedModel, or any object like them)
 MODEL_API = ("predict_pd", "tier", "feature_names", "target", "model_hash")
+MSG_SCREEN_SEED = ("the record screen given was run with seed {screen}, the audit with seed "
+                   "{audit}; screen the rows with the audit's seed")
 MSG_TARGET = "{path}: the model's target column {target!r} is missing from the features"
 
 
@@ -100,6 +102,9 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
     proxies : bool, default=True
         Run proxy detection (re-scores the rows once per feature).
     random_state : int, default=0
+        The audit's seed: the bootstrap's replicates and the record screen's fold
+        assignments come from it, and ``audit.json`` records it as ``seed``. The same seed
+        gives the same result.
     records : bool or RecordScreen, default=True
         Run the record-disparity screen. A ``RecordScreen`` from
         ``screen_features`` on the same rows is reused as it is (the screen
@@ -107,6 +112,9 @@ def run_audit(model, features, protected, *, policy=None, proxies: bool = True,
         is re-read from this model's features).
     """
     policy = load_policy(policy)
+    random_state = check_seed(random_state)
+    if isinstance(records, RecordScreen) and records.seed != random_state:
+        raise InputError(MSG_SCREEN_SEED.format(screen=records.seed, audit=random_state))
     model, model_dir = _load_model(model)
     model_hash = model.model_hash()
     frame, fsource = _read_table(features, "features")
@@ -187,6 +195,9 @@ def audit_model(model_dir, features_path, protected_path, out_dir, policy=None, 
         The gate policy; the shipped default when None.
     model : LoadedModel, default=None
         The model already loaded from ``model_dir`` (default: load it).
+    proxies : bool, default=True
+    random_state : int, default=0
+        The audit's seed (``audit --seed``), recorded in ``audit.json``.
 
     Returns
     -------

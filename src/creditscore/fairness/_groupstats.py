@@ -74,7 +74,10 @@ def availability(grouping, subjects, y, labelled, min_cell) -> dict[str, np.ndar
             "observed_rate": lab, "calibration_gap": lab, "auc": neg & pos, "fnr_excess": pos}
 
 
-def group_rows(grouping, rates, brates, counts, avail, subjects, z) -> list[dict]:
+def group_rows(grouping, rates, brates, counts, avail, subjects, z, outcomes=None) -> list[dict]:
+    """One table row per reported group: sizes, each rate with its interval and, given
+    ``outcomes`` (PD, label, labelled per row), ``calibration_p``: the exact
+    Poisson-binomial p-value of the group's events under its rows' PDs."""
     n_subj = pd.Series(subjects[grouping.codes >= 0]).groupby(
         grouping.codes[grouping.codes >= 0]).nunique().reindex(range(grouping.n_groups),
                                                                 fill_value=0)
@@ -88,5 +91,14 @@ def group_rows(grouping, rates, brates, counts, avail, subjects, z) -> list[dict
                 None, None)
             row[key] = round(float(rates[key][g]), 6) if shown else None
             row[f"{key}_ci_low"], row[f"{key}_ci_high"] = lo, hi
+        if outcomes is not None:
+            row["calibration_p"] = _calibration_p(grouping, g, outcomes) if (
+                row["calibration_gap"] is not None) else None
         rows.append(row)
     return rows
+
+
+def _calibration_p(grouping, g, outcomes) -> float:
+    pd_, y, labelled = outcomes
+    rows = (grouping.codes == g) & labelled
+    return round(_checks.poisson_binomial_p(pd_[rows], int(np.nansum(y[rows]))), 6)

@@ -11,14 +11,17 @@ Poisson gradient-boosted model predicts each row's count of that family from
 the features of the *other* record sources (contribution and repayment
 history, loans; never public records, never a label, never a protected
 attribute), cross-fitted over subjects so no row is predicted by a model that
-saw it. For each group, the ratio is its observed records over those
-expected for it, where "expected" is the prediction rescaled to what everyone
-else with the same predicted behaviour has (observed over predicted of the
-rest of the population): 1 means recorded like everyone else, 3 means three
-times the records its other behaviour predicts. Intervals come from a
-subject-level Poisson bootstrap of the rows (the fitted predictions held
-fixed), on the log scale, with a Poisson floor ``1/(O + 1/2)`` on each side's
-variance, Bonferroni-adjusted over the groups of one attribute and family.
+saw it, and repeated over several fold assignments drawn from the audit's seed.
+For each group, the ratio is its observed records over those expected for it,
+where "expected" is the prediction rescaled to what everyone else with the same
+predicted behaviour has (observed over predicted of the rest of the
+population): 1 means recorded like everyone else, 3 means three times the
+records its other behaviour predicts. The fold assignments' log ratios are
+averaged; the interval's variance is their mean subject-level Poisson bootstrap
+variance (predictions held fixed, a Poisson floor ``1/(O + 1/2)`` on each side)
+plus their variance between fold assignments (the fitting variance a single
+cross-fit ignores), on the log scale, Bonferroni-adjusted over the groups of one
+attribute and family.
 A ratio fails under the gate rule (estimate and whole interval above the
 threshold) and fails the *gate* when the model uses the family.
 """
@@ -32,7 +35,7 @@ import pandas as pd
 
 from . import _checks
 from ._families import families_used, predictors, record_families
-from ._record_counts import FOLDS, REFERENCE, expected_counts, judge_groups
+from ._record_counts import FOLDS, REFERENCE, REPEATS, expected_counts, judge_groups
 
 __all__ = ["RecordScreen", "screen_records", "power_curve", "METHOD", "REFERENCE", "POWER_FILE"]
 
@@ -42,12 +45,17 @@ METHOD = (
     "predicts each row's count of that family from the person's other, independently recorded "
     "behaviour (the features of the other record sources: contribution and repayment history "
     "and loans; never public records, never a label, never a protected attribute), cross-fitted "
-    "over subjects in {folds} folds. A group's ratio is its observed records over the records "
+    "over subjects in {folds} folds, {repeats} times over independent fold assignments drawn from "
+    "the audit's seed. A group's ratio is its observed records over the records "
     "expected for it, the expectation rescaled to what everyone else with the same predicted "
-    "behaviour has: 1 means recorded like everyone else. Intervals: subject-level Poisson "
-    "bootstrap ({n_boot} replicates, predictions held fixed), log scale, Poisson variance floor, "
-    "Bonferroni over the groups of one attribute and family. A ratio whose estimate and whole "
-    "interval lie above {threshold} fails; it fails the gate when the model uses the family."
+    "behaviour has: 1 means recorded like everyone else; the estimate is the geometric mean of "
+    "the {repeats} fold assignments' ratios. Intervals: log scale; the variance is the mean over "
+    "fold assignments of a subject-level Poisson bootstrap's ({n_boot} replicates, predictions "
+    "held fixed, Poisson variance floor) plus the variance of the log ratio between fold "
+    "assignments (the expected counts' fitting variance), so that the verdict does not hinge on "
+    "one fold draw; Bonferroni over the groups of one attribute and family. A ratio whose "
+    "estimate and whole interval lie above {threshold} fails; it fails the gate when the model "
+    "uses the family."
 )
 SKIP_NO_CHECK = "not run: the policy has no record_disparity check"
 SKIP_NO_FAMILIES = ("not run: the table has no record family the screen can count (no public "
@@ -69,10 +77,11 @@ class RecordScreen(_checks.CheckTable):
     """
 
     def __init__(self, checks: pd.DataFrame, table: pd.DataFrame, *, skipped: str | None,
-                 families: dict[str, dict], method: str, ci_level: float, gate: bool = True):
+                 families: dict[str, dict], method: str, ci_level: float, gate: bool = True,
+                 seed: int = 0):
         self._checks, self._table, self._skipped = checks, table, skipped
         self._families, self._method, self._level = families, method, ci_level
-        self._gate = gate
+        self._gate, self._seed = gate, seed
 
     def for_model(self, feature_names) -> RecordScreen:
         """The same screen, gated on the families a model with these features uses."""
@@ -87,7 +96,13 @@ class RecordScreen(_checks.CheckTable):
         table = self._table.copy()
         table["used_by_model"] = table["family"].map(used).astype(bool)
         return RecordScreen(checks, table, skipped=self._skipped, families=families,
-                            method=self._method, ci_level=self._level, gate=self._gate)
+                            method=self._method, ci_level=self._level, gate=self._gate,
+                            seed=self._seed)
+
+    @property
+    def seed(self) -> int:
+        """The seed of the fold assignments and the bootstrap."""
+        return self._seed
 
     @property
     def uneven(self) -> pd.DataFrame:
@@ -112,7 +127,8 @@ class RecordScreen(_checks.CheckTable):
         """The ``record_screen`` object of audit.json."""
         from ._audit import _json_rows
 
-        return {"method": self._method, "skipped": self._skipped, "families": self._families,
+        return {"method": self._method, "seed": self._seed, "skipped": self._skipped,
+                "families": self._families,
                 "table": _json_rows(self._table), "sentences": self.sentences()}
 
     def sentences(self, limit: int | None = None) -> list[str]:
@@ -151,17 +167,17 @@ class _FamilyRef:
         self.record_type = info.get("record_type")
 
 
-def _empty(reason: str, policy) -> RecordScreen:
+def _empty(reason: str, policy, seed: int) -> RecordScreen:
     from ._audit import _CHECK_COLUMNS
 
     return RecordScreen(pd.DataFrame(columns=[*_CHECK_COLUMNS, "family"]), pd.DataFrame(),
                         skipped=reason, families={}, method=_method(policy),
-                        ci_level=policy.ci_level)
+                        ci_level=policy.ci_level, seed=seed)
 
 
 def _method(policy) -> str:
     spec = policy.check("record_disparity")
-    return METHOD.format(folds=FOLDS, n_boot=policy.n_boot,
+    return METHOD.format(folds=FOLDS, repeats=REPEATS, n_boot=policy.n_boot,
                          threshold=spec.threshold if spec else "the threshold")
 
 
@@ -181,13 +197,17 @@ def screen_records(frame: pd.DataFrame, groupings, subjects, feature_names, poli
         The model's input features: which families it uses.
     policy : Policy
     random_state : int, default=0
+        Seed of the fold assignments (``REPEATS`` of them) and of the bootstrap.
     """
+    from ._audit import check_seed
+
+    random_state = check_seed(random_state)
     spec = policy.check("record_disparity")
     if spec is None:
-        return _empty(SKIP_NO_CHECK, policy)
+        return _empty(SKIP_NO_CHECK, policy, random_state)
     families = record_families(frame.columns)
     if not families:
-        return _empty(SKIP_NO_FAMILIES, policy)
+        return _empty(SKIP_NO_FAMILIES, policy, random_state)
     used = families_used(feature_names, families)
     subjects = np.asarray(subjects).astype(str)
     keep = _row_sample(subjects, random_state)
@@ -205,14 +225,14 @@ def screen_records(frame: pd.DataFrame, groupings, subjects, feature_names, poli
         obs.append((fam, o))
         exp.append(e)
     if not obs:
-        return _empty(SKIP_NO_FAMILIES, policy)
-    q = np.column_stack([*(x for (_, o), e in zip(obs, exp, strict=True) for x in (o, e)),
+        return _empty(SKIP_NO_FAMILIES, policy, random_state)
+    q = np.column_stack([*(x for (_, o), e in zip(obs, exp, strict=True) for x in (o, *e)),
                          np.ones(len(frame))])
     screened = [fam for fam, _ in obs]
     rows, table = judge_groups(groupings, q, subjects, keep, screened, used, spec, policy,
                          random_state)
     return RecordScreen(rows, table, skipped=None, families=info, method=_method(policy),
-                        ci_level=policy.ci_level, gate=spec.gate)
+                        ci_level=policy.ci_level, gate=spec.gate, seed=random_state)
 
 
 def _row_sample(subjects: np.ndarray, random_state: int) -> np.ndarray:
