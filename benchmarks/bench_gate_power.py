@@ -59,8 +59,25 @@ def _plain(v):
     return None if pd.isna(v) else getattr(v, "item", lambda: v)()
 
 
-def one_world(n: int, seed: int, factor: float) -> dict:
-    """Generate, build features, train both models, audit: one result per target."""
+#: the package's own world of issue 28 (``synth --subjects 4000 --seed 5``, its default
+#: scenario), features at three year ends
+OWN_DATES = [dt.date(2021, 12, 31), dt.date(2022, 12, 31), dt.date(2023, 12, 31)]
+
+
+def _verdict(result) -> dict:
+    failed = result.failed
+    return {"passed": bool(result.passed),
+            "ethnicity": bool((failed["attribute"] == "ethnicity").any()),
+            "failed_attributes": sorted(set(failed["attribute"]))}
+
+
+def one_world(n: int, seed: int, factor: float, audit_seeds=(0,), own: bool = False) -> dict:
+    """Generate, build features, train both models, audit: one result per target.
+
+    ``audit_seeds``: the audit runs once per seed (the first one's result is the world's);
+    ``verdicts`` lists every seed's. ``own``: the package's own world (``synth`` defaults,
+    ``OWN_DATES``) in place of a fair or over-recorded one.
+    """
     from creditscore.fairness import run_audit, screen_features
     from creditscore.features import build_features
     from creditscore.models import train_model
@@ -70,24 +87,31 @@ def one_world(n: int, seed: int, factor: float) -> dict:
     phases = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        scenario = "fair" if factor == 1.0 else "records-bias"
-        generate(root / "w", n_subjects=n, seed=seed, scenario=scenario,
-                 over_recording=None if factor == 1.0 else factor)
+        if own:
+            generate(root / "w", n_subjects=n, seed=seed)
+        else:
+            scenario = "fair" if factor == 1.0 else "records-bias"
+            generate(root / "w", n_subjects=n, seed=seed, scenario=scenario,
+                     over_recording=None if factor == 1.0 else factor)
         phases["synth"] = time.perf_counter() - began
-        build_features(root / "w", DATES, root / "f.parquet")
+        build_features(root / "w", OWN_DATES if own else DATES, root / "f.parquet")
         phases["features"] = time.perf_counter() - began - sum(phases.values())
         frame = pd.read_parquet(root / "f.parquet")
         rows = frame[pd.to_datetime(frame["as_of"]) > pd.Timestamp(TRAIN_UNTIL)]
         prot = pd.read_parquet(root / "w" / "protected.parquet")
-        screen = screen_features(rows, prot, policy=POLICY)
+        screens = {}
+        for s in audit_seeds:
+            screens[s] = screen_features(rows, prot, policy=POLICY, random_state=s)
+        screen = screens[audit_seeds[0]]
         phases["screen"] = time.perf_counter() - began - sum(phases.values())
-        out = {"n": n, "seed": seed, "factor": factor, "targets": {}}
+        out = {"n": n, "seed": seed, "factor": factor, "own": own, "targets": {}}
         for target in TARGETS:
             train_model(frame, target, out=root / target, train_until=TRAIN_UNTIL, seed=0,
                         n_boot=TRAIN_BOOT)
             phases[f"train {target}"] = time.perf_counter() - began - sum(phases.values())
-            result = run_audit(root / target, rows, prot, policy=POLICY, proxies=False,
-                               records=screen)
+            runs = {s: run_audit(root / target, rows, prot, policy=POLICY, proxies=False,
+                                 records=screens[s], random_state=s) for s in audit_seeds}
+            result = runs[audit_seeds[0]]
             phases[f"audit {target}"] = time.perf_counter() - began - sum(phases.values())
             failed = result.failed
             checks = result.checks
@@ -102,6 +126,7 @@ def one_world(n: int, seed: int, factor: float) -> dict:
                     for row in failed.reindex(columns=[
                         "attribute", "metric", "group", "family", "value", "ci_low",
                         "ci_high", "n"]).to_dict("records")],
+                "verdicts": {str(s): _verdict(r) for s, r in runs.items()},
                 # reported-only checks that would have failed had they gated
                 "reported_failures": [
                     {k: _plain(v) for k, v in row.items()}
@@ -131,7 +156,8 @@ def plan(args) -> list[tuple[int, int, float]]:
 def curve_rows(results: list[dict]) -> list[dict]:
     frame = pd.DataFrame([{"n": r["n"], "factor": r["factor"], "target": t, **v,
                            "ratio": r["minority_public_records_ratio"]}
-                          for r in results for t, v in r["targets"].items()])
+                          for r in results if not r.get("own")
+                          for t, v in r["targets"].items()])
     return [{"subjects": int(n), "factor": float(f), "target": t, "worlds": int(len(g)),
              "detected": round(float(g["ethnicity"].mean()), 4),
              "failed": round(float((~g["passed"]).mean()), 4),
@@ -146,6 +172,32 @@ def write_curve(path: Path, results: list[dict], command: str) -> None:
             "measured": dt.date.today().isoformat(), "rows": curve_rows(results)}
     path.write_text("# Written by benchmarks/bench_gate_power.py --curve; do not edit by hand.\n"
                     + yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
+
+
+def changed(verdicts: dict) -> bool:
+    """Whether a world's verdict (passed; failed on ethnicity) differs between audit seeds."""
+    return len({(v["passed"], v["ethnicity"]) for v in verdicts.values()}) > 1
+
+
+def stability(results: list[dict]) -> str:
+    """Per world kind and target: worlds whose verdict changed with the audit's seed."""
+    rows = [{"kind": "own seed-5 world" if r.get("own") else
+             ("fair" if r["factor"] == 1.0 else f"{r['factor']:g}x"), "n": r["n"],
+             "target": t, "seeds": len(v.get("verdicts", {})),
+             "changed": changed(v.get("verdicts", {})),
+             "verdicts": " ".join("pass" if x["passed"] else "FAIL"
+                                  for x in v.get("verdicts", {}).values())}
+            for r in results for t, v in r["targets"].items()]
+    frame = pd.DataFrame(rows)
+    frame = frame[frame["seeds"] > 1]
+    if frame.empty:
+        return ""
+    lines = ["| world | subjects | target | worlds | audit seeds | verdict changed with the seed "
+             "| verdicts |", "|---|---|---|---|---|---|---|"]
+    for (kind, n, t), g in frame.groupby(["kind", "n", "target"]):
+        lines.append(f"| {kind} | {n:,} | {t} | {len(g)} | {g['seeds'].iloc[0]} | "
+                     f"{int(g['changed'].sum())} | {'; '.join(g['verdicts'])} |")
+    return "\n".join(lines)
 
 
 def summarise(results: list[dict]) -> str:
@@ -166,6 +218,14 @@ def main(argv=None) -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[5, 2])
     p.add_argument("--target-seeds", type=int, nargs="+", default=[20, 2])
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--audit-seeds", type=int, nargs="+", default=[0],
+                   help="Audit every world once per seed (verdict stability; the first "
+                   "seed's verdict is the world's).")
+    p.add_argument("--n-boot", type=int, default=POLICY["inference"]["n_boot"],
+                   help="Bootstrap replicates of the outcome checks (the shipped policy: 500).")
+    p.add_argument("--own", action="store_true",
+                   help="Also the package's own world: synth --subjects 4000 --seed 5, "
+                   "features at three year ends.")
     p.add_argument("--seed0", type=int, default=SEED0,
                    help="First seed (fresh seeds for a re-measurement after a rule change).")
     p.add_argument("--out", type=Path, default=None, help="Write every result as JSON.")
@@ -180,10 +240,14 @@ def main(argv=None) -> None:
     if args.from_json is not None:
         results = json.loads(args.from_json.read_text())
         print(summarise(results))
+        print(stability(results))
         if args.curve is not None:
             write_curve(args.curve, results, args.command or f"{RUN} --out {args.from_json}")
         return
-    jobs = plan(args)
+    POLICY["inference"]["n_boot"] = args.n_boot
+    jobs = [(*job, tuple(args.audit_seeds), False) for job in plan(args)]
+    if args.own:
+        jobs.insert(0, (4000, 5, 1.0, tuple(args.audit_seeds), True))
     print(f"{len(jobs)} worlds ({args.workers} worker(s))", flush=True)
     results, began = [], time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
@@ -192,7 +256,8 @@ def main(argv=None) -> None:
             r = done.result()
             results.append(r)
             verdicts = " ".join(
-                f"{t}=" + ("pass" if v["passed"] else "FAIL:" + ",".join(v["failed_attributes"]))
+                f"{t}=" + "/".join("pass" if x["passed"] else "FAIL:" + ",".join(
+                    x["failed_attributes"]) for x in v["verdicts"].values())
                 for t, v in r["targets"].items())
             print(f"[{len(results)}/{len(jobs)} {time.perf_counter() - began:.0f}s] n={r['n']} "
                   f"seed={r['seed']} x{r['factor']:g} ratio={r['minority_public_records_ratio']} "
@@ -200,6 +265,7 @@ def main(argv=None) -> None:
             if args.out is not None:
                 args.out.write_text(json.dumps(results, indent=1))
     print(summarise(results))
+    print(stability(results))
     if args.curve is not None:
         write_curve(args.curve, results, " ".join([RUN, *sys.argv[1:]]))
 

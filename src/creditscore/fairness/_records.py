@@ -17,11 +17,12 @@ where "expected" is the prediction rescaled to what everyone else with the same
 predicted behaviour has (observed over predicted of the rest of the
 population): 1 means recorded like everyone else, 3 means three times the
 records its other behaviour predicts. The fold assignments' log ratios are
-averaged; the interval's variance is their mean subject-level Poisson bootstrap
-variance (predictions held fixed, a Poisson floor ``1/(O + 1/2)`` on each side)
-plus their variance between fold assignments (the fitting variance a single
-cross-fit ignores), on the log scale, Bonferroni-adjusted over the groups of one
-attribute and family.
+averaged; the interval's variance is their mean cluster-robust variance (the
+delta method over subjects, which a subject-level bootstrap with the predictions
+held fixed estimates, here without Monte Carlo noise; at least the Poisson
+variance ``1/(O + 1/2)`` on each side) plus their variance between fold
+assignments (the fitting variance a single cross-fit ignores), on the log scale,
+Bonferroni-adjusted over the groups of one attribute and family.
 A ratio fails under the gate rule (estimate and whole interval above the
 threshold) and fails the *gate* when the model uses the family.
 """
@@ -35,7 +36,7 @@ import pandas as pd
 
 from . import _checks
 from ._families import families_used, predictors, record_families
-from ._record_counts import FOLDS, REFERENCE, REPEATS, expected_counts, judge_groups
+from ._record_counts import FIT_ROWS, FOLDS, REFERENCE, REPEATS, expected_counts, judge_groups
 
 __all__ = ["RecordScreen", "screen_records", "power_curve", "METHOD", "REFERENCE", "POWER_FILE"]
 
@@ -45,15 +46,17 @@ METHOD = (
     "predicts each row's count of that family from the person's other, independently recorded "
     "behaviour (the features of the other record sources: contribution and repayment history "
     "and loans; never public records, never a label, never a protected attribute), cross-fitted "
-    "over subjects in {folds} folds, {repeats} times over independent fold assignments drawn from "
-    "the audit's seed. A group's ratio is its observed records over the records "
+    "over subjects in {folds} folds (each fold's model learning from at most {fit_rows:,} of the "
+    "other folds' rows), {repeats} times over independent fold assignments drawn from the "
+    "audit's seed. A group's ratio is its observed records over the records "
     "expected for it, the expectation rescaled to what everyone else with the same predicted "
     "behaviour has: 1 means recorded like everyone else; the estimate is the geometric mean of "
     "the {repeats} fold assignments' ratios. Intervals: log scale; the variance is the mean over "
-    "fold assignments of a subject-level Poisson bootstrap's ({n_boot} replicates, predictions "
-    "held fixed, Poisson variance floor) plus the variance of the log ratio between fold "
-    "assignments (the expected counts' fitting variance), so that the verdict does not hinge on "
-    "one fold draw; Bonferroni over the groups of one attribute and family. A ratio whose "
+    "fold assignments of the cluster-robust sampling variance (delta method over subjects, the "
+    "limit of a subject-level bootstrap with the predictions held fixed, at least the Poisson "
+    "variance) plus the variance of the log ratio between fold assignments (the expected "
+    "counts' fitting variance), so that the verdict does not hinge on one fold draw; "
+    "Bonferroni over the groups of one attribute and family. A ratio whose "
     "estimate and whole interval lie above {threshold} fails; it fails the gate when the model "
     "uses the family."
 )
@@ -101,7 +104,7 @@ class RecordScreen(_checks.CheckTable):
 
     @property
     def seed(self) -> int:
-        """The seed of the fold assignments and the bootstrap."""
+        """The seed of the fold assignments."""
         return self._seed
 
     @property
@@ -177,7 +180,7 @@ def _empty(reason: str, policy, seed: int) -> RecordScreen:
 
 def _method(policy) -> str:
     spec = policy.check("record_disparity")
-    return METHOD.format(folds=FOLDS, repeats=REPEATS, n_boot=policy.n_boot,
+    return METHOD.format(folds=FOLDS, repeats=REPEATS, fit_rows=FIT_ROWS,
                          threshold=spec.threshold if spec else "the threshold")
 
 
@@ -192,12 +195,12 @@ def screen_records(frame: pd.DataFrame, groupings, subjects, feature_names, poli
     groupings : list of Grouping
         The audit's groups (suppressed groups already left out), row-aligned.
     subjects : array-like
-        Pseudonym of each row (bootstrap clusters).
+        Pseudonym of each row (the clusters of the variance).
     feature_names : list of str
         The model's input features: which families it uses.
     policy : Policy
     random_state : int, default=0
-        Seed of the fold assignments (``REPEATS`` of them) and of the bootstrap.
+        Seed of the fold assignments (``REPEATS`` of them).
     """
     from ._audit import check_seed
 
@@ -229,8 +232,7 @@ def screen_records(frame: pd.DataFrame, groupings, subjects, feature_names, poli
     q = np.column_stack([*(x for (_, o), e in zip(obs, exp, strict=True) for x in (o, *e)),
                          np.ones(len(frame))])
     screened = [fam for fam, _ in obs]
-    rows, table = judge_groups(groupings, q, subjects, keep, screened, used, spec, policy,
-                         random_state)
+    rows, table = judge_groups(groupings, q, subjects, keep, screened, used, spec, policy)
     return RecordScreen(rows, table, skipped=None, families=info, method=_method(policy),
                         ci_level=policy.ci_level, gate=spec.gate, seed=random_state)
 
