@@ -28,7 +28,11 @@ def flat(tmp_path_factory):
     """A flat table whose youngest applicants default more (the age is protected), and its
     scorecard (3 folds, 1 repeat: the candidates inherit them)."""
     root = tmp_path_factory.mktemp("mitigate-flat")
-    make_flat_table(n=700, seed=3, age_effect=8.0).to_csv(root / "credit.csv", index=False)
+    # 900 rows: at 700 the youngest band's calibration gap (-0.149) lay at the edge of the
+    # threshold, failing under policy 4's Wald interval ([-0.247, -0.051]) and only
+    # inconclusive under policy 5's Wilson one ([-0.245, -0.049]); the search needs a model
+    # that clearly fails
+    make_flat_table(n=900, seed=3, age_effect=8.0).to_csv(root / "credit.csv", index=False)
     train_flat(root / "credit.csv", "risk", "scorecard", root / "model", positive="bad",
                id_column="application_id", protected=("age_in_years", "personal_status"),
                folds=3, repeats=1, n_boot=20)
