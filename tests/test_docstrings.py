@@ -14,7 +14,7 @@ import inspect
 import pytest
 
 MODULES = ["records", "synth", "features", "models", "fairness", "explain", "reports",
-           "tracking", "scoring", "spark_scoring", "pipeline", "audit_log"]
+           "supervision", "tracking", "scoring", "spark_scoring", "pipeline", "audit_log"]
 
 
 def _public_objects():
