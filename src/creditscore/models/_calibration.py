@@ -37,6 +37,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ._features import ThresholdPredictMixin
 from ._split import holdout_mask
 from ._tiers import PD_FLOOR, PointsScale
 
@@ -223,7 +224,7 @@ def _mean_shift(p, target: float, steps: int = 50) -> float:
     return float(d)
 
 
-class CalibratedModel(ClassifierMixin, BaseEstimator):
+class CalibratedModel(ThresholdPredictMixin, ClassifierMixin, BaseEstimator):
     """A base model fitted on the fit sample, calibrated on the tuning sample.
 
     Parameters
@@ -351,19 +352,6 @@ class CalibratedModel(ClassifierMixin, BaseEstimator):
         p = self.calibrator_.predict(self.predict_raw(X))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X) -> np.ndarray:
-        """The class at PD 0.5 (1: the event); see :meth:`predict_proba` for the PDs.
-
-        Parameters
-        ----------
-        X : DataFrame of shape (n_samples, n_features)
-            The model's feature columns.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def score(self, X) -> np.ndarray:
         """Points: the calibrated PD on the points scale, for every kind of model.

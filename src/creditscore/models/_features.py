@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .._errors import InputError
 
 __all__ = [
+    "ThresholdPredictMixin",
     "PROTECTED_COLUMNS",
     "resolve_features",
     "directions_for",
@@ -195,3 +196,21 @@ def keep_params(est, values: dict) -> None:
     for name, value in values.items():
         if name not in ("self", "__class__"):
             setattr(est, name, value)
+
+
+class ThresholdPredictMixin:
+    """``predict`` as the class at probability 0.5 of ``predict_proba`` (1: the event)."""
+
+    def predict(self, X):
+        """The class at probability 0.5 (1: the event); :meth:`predict_proba` gives the PDs.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+

@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import feature_matrix, fit_inputs, keep_params
+from ._features import ThresholdPredictMixin, feature_matrix, fit_inputs, keep_params
 from ._split import holdout_mask
 
 __all__ = ["MonotoneLGBM"]
@@ -45,7 +45,7 @@ TREE_PARAMS = (
 )
 
 
-class MonotoneLGBM(ClassifierMixin, BaseEstimator):
+class MonotoneLGBM(ThresholdPredictMixin, ClassifierMixin, BaseEstimator):
     """LightGBM binary classifier with monotone constraints from feature definitions.
 
     Parameters
@@ -198,18 +198,6 @@ class MonotoneLGBM(ClassifierMixin, BaseEstimator):
         )
         return np.column_stack([1 - p, p])
 
-    def predict(self, X) -> np.ndarray:
-        """The class at probability 0.5 (1: the event).
-
-        Parameters
-        ----------
-        X : DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def model_text(self) -> str:
         """The booster as LightGBM model text, truncated at the best iteration."""

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._features import feature_matrix, fit_inputs, keep_params
+from ._features import ThresholdPredictMixin, feature_matrix, fit_inputs, keep_params
 from ._tiers import PointsScale
 from ._woe import (
     TABLE,
@@ -47,7 +47,7 @@ __all__ = ["WoEScorecard"]
 TRENDS = {1: "ascending", -1: "descending"}
 
 
-class WoEScorecard(ClassifierMixin, BaseEstimator):
+class WoEScorecard(ThresholdPredictMixin, ClassifierMixin, BaseEstimator):
     """Scorecard: monotone WoE binning, logistic regression, PDO points.
 
     Parameters
@@ -199,18 +199,6 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         p = 1 / (1 + np.exp(-self.decision_function(X)))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X) -> np.ndarray:
-        """The class at probability 0.5 (1: the event).
-
-        Parameters
-        ----------
-        X : DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def score(self, X) -> np.ndarray:
         """Total points (the sum of each characteristic's bin points)."""

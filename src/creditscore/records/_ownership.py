@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ._sources import _lit
+
 __all__ = ["subject_ids", "ownership_filter", "loan_filter", "sql_list", "read_subject_list"]
 
 MSG_NO_IDS = "{what}: no subject id given"
@@ -32,13 +34,9 @@ MSG_LIST_COLUMN = (
 MSG_LIST_READ = "{file}: cannot be read as a list of subjects ({error})"
 
 
-def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
 def sql_list(values: Iterable[str]) -> str:
     """A SQL ``IN`` list of text literals; ``(NULL)`` (matching nothing) when empty."""
-    items = [_lit(v) for v in values]
+    items = [_lit(str(v)) for v in values]
     return "(" + ", ".join(items) + ")" if items else "(NULL)"
 
 

@@ -21,6 +21,7 @@ from ._io import RecordSet, _to_contract, find_extracted_on, read_records, recor
 from ._layout import MANIFEST, locate
 from ._ownership import loan_filter, ownership_filter, sql_list, subject_ids
 from ._report import RecordError
+from ._sources import _lit, _q
 
 __all__ = ["read_subject_records", "records_fingerprint", "layout_records",
            "LAYOUT_ROW_GROUP_ROWS", "SORT_KEYS"]
@@ -41,14 +42,6 @@ SORT_KEYS = {
 MSG_NO_SUBJECT = "{path}: subjects has no subject_id {missing}"
 MSG_LAYOUT_CSV = "{path}: the per-subject layout is Parquet; this record set is CSV"
 MSG_LAYOUT_SAME = "{path}: write the new layout to another directory (--out), then replace"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def read_subject_records(path, subjects, catalogue=None, *, employer: bool = False,
@@ -136,7 +129,7 @@ def _read_owned(con, files: dict, ids: tuple[str, ...], employer: bool) -> dict:
 
     def scan(table: str, where: str, columns) -> str:
         cols = ", ".join(_q(c) for c in columns)
-        return f"SELECT {cols} FROM read_parquet({_lit(files[table])}) WHERE {where}"
+        return f"SELECT {cols} FROM read_parquet({_lit(str(files[table]))}) WHERE {where}"
 
     table = "loans"
     try:
@@ -212,16 +205,17 @@ def layout_records(path, out, *, catalogue=None, row_group_rows: int = LAYOUT_RO
     extracted_on = find_extracted_on(path)
     extra = {"entities": path / "entities.parquet"}
     with atomic_dir(out) as tmp, duckdb.connect() as con:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+        con.execute(f"SET memory_limit = {_lit(str(memory_limit))}")
         con.execute("SET preserve_insertion_order = false")
         for name, file in {**files, **{k: v for k, v in extra.items() if v.is_file()}}.items():
-            columns = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(file)})").fetchall()
+            source = f"read_parquet({_lit(str(file))})"
+            columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             names = [c[0] for c in columns]
             keys = [k for k in SORT_KEYS.get(name, ()) if k in names]
             order = ", ".join(_q(k) for k in keys) or "ALL"
             con.execute(
-                f"COPY (SELECT * FROM read_parquet({_lit(file)}) ORDER BY {order}) "
-                f"TO {_lit(tmp / file.name)} (FORMAT parquet, COMPRESSION zstd, "
+                f"COPY (SELECT * FROM read_parquet({_lit(str(file))}) ORDER BY {order}) "
+                f"TO {_lit(str(tmp / file.name))} (FORMAT parquet, COMPRESSION zstd, "
                 f"ROW_GROUP_SIZE {int(row_group_rows)})")
         for other in path.iterdir():
             if other.is_file() and not (tmp / other.name).exists():
